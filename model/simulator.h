@@ -1,0 +1,71 @@
+// The trained world model as a simulator. Stateful step API for interactive use (reset from start
+// frames, step(action) -> next frame, recurrent state kept between steps) and a batched API for
+// headless rollouts. Torch-free header: the viewer and CLI include it without LibTorch headers.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "datasets/episode.h"
+#include "nav/image.h"
+
+namespace dw::model {
+
+struct ModelInfo {
+  std::int64_t parameters = 0;
+  int width = 0;
+  int height = 0;
+  int context = 4;                 // frames the model is trained to see before predicting
+  data::ActionSchema schema;       // how to drive it (dimension, names, limits, keys)
+  std::string config_name;
+  std::string config_json;         // the full config, for display
+  std::string weights_hash;        // short hash of the weights, identifies the model in saved walks
+};
+
+// Opaque snapshot of the simulator's recurrent state (for rewind / fork).
+class SimulatorState;
+
+class Simulator {
+ public:
+  // `checkpoint`: a run folder or its model.json. device: "cpu" or "cuda". Throws UserError on a
+  // missing, corrupt or mismatched checkpoint.
+  static std::unique_ptr<Simulator> load(const std::filesystem::path& checkpoint,
+                                         const std::string& device = "cpu");
+  virtual ~Simulator() = default;
+
+  virtual const ModelInfo& info() const = 0;
+
+  // Starts `batch` = start_frames.size() trajectories. Each entry holds 1..context frames (all the
+  // model's size; UserError otherwise) and, optionally, the actions between them.
+  // `seed` makes sampled steps repeatable.
+  virtual void reset(const std::vector<std::vector<Image>>& start_frames,
+                     const std::vector<std::vector<std::vector<float>>>& start_actions,
+                     std::uint64_t seed) = 0;
+  // One step for every trajectory: actions[b] has schema.dimension() floats in [-1,1].
+  virtual std::vector<Image> step(const std::vector<std::vector<float>>& actions) = 0;
+
+  // temperature 0 = deterministic (mean) rollout; 1 = sample from the prior.
+  virtual void set_temperature(float temperature) = 0;
+  virtual float temperature() const = 0;
+
+  virtual std::shared_ptr<const SimulatorState> save_state() const = 0;
+  virtual void restore_state(const std::shared_ptr<const SimulatorState>& state) = 0;
+
+  // Convenience for batch 1.
+  void reset_single(const std::vector<Image>& start_frames, std::uint64_t seed) {
+    reset({start_frames}, {}, seed);
+  }
+  Image step_single(const std::vector<float>& action) { return step({action}).front(); }
+};
+
+// Headless batched rollout: B starts, actions[b][t] for T steps => frames[b][t] (T per trajectory).
+// Equal to B single Simulator rollouts with the same seed.
+std::vector<std::vector<Image>> rollout(Simulator& simulator,
+                                        const std::vector<std::vector<Image>>& start_frames,
+                                        const std::vector<std::vector<std::vector<float>>>& actions,
+                                        std::uint64_t seed);
+
+}  // namespace dw::model

@@ -1,0 +1,51 @@
+#include "nav/atomic_file.h"
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+#include "nav/user_error.h"
+
+namespace dw {
+
+std::filesystem::path temporary_path_for(const std::filesystem::path& path) {
+  auto name = path.filename().string();
+  return path.parent_path() / ("." + name + ".tmp");
+}
+
+void write_file_atomically(const std::filesystem::path& path, const void* data, size_t size) {
+  const auto temporary = temporary_path_for(path);
+  {
+    std::FILE* file = std::fopen(temporary.c_str(), "wb");
+    if (!file) throw UserError(path.string() + ": cannot open for writing");
+    const bool written = size == 0 || std::fwrite(data, 1, size, file) == size;
+    const bool flushed = std::fflush(file) == 0;
+    std::fclose(file);
+    if (!written || !flushed) {
+      std::filesystem::remove(temporary);
+      throw UserError(path.string() + ": write failed (disk full?)");
+    }
+  }
+  std::error_code error;
+  std::filesystem::rename(temporary, path, error);
+  if (error) {
+    std::filesystem::remove(temporary);
+    throw UserError(path.string() + ": cannot rename into place: " + error.message());
+  }
+}
+
+void write_file_atomically(const std::filesystem::path& path, const std::string& contents) {
+  write_file_atomically(path, contents.data(), contents.size());
+}
+
+std::string read_whole_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UserError(path.string() + ": cannot open for reading (missing or unreadable)");
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) throw UserError(path.string() + ": read failed");
+  return buffer.str();
+}
+
+}  // namespace dw

@@ -1,0 +1,18 @@
+// Crash-safe writes: data goes to a temporary name in the same folder, then is renamed into place,
+// so a reader never sees a half-written file and a kill never destroys the last good copy.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace dw {
+
+// The temporary sibling name used for `path` (same folder, so rename is atomic).
+std::filesystem::path temporary_path_for(const std::filesystem::path& path);
+void write_file_atomically(const std::filesystem::path& path, const std::string& contents);
+void write_file_atomically(const std::filesystem::path& path, const void* data, size_t size);
+// Reads a whole file; throws UserError naming it when it cannot be read.
+std::string read_whole_file(const std::filesystem::path& path);
+
+}  // namespace dw

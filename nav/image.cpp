@@ -1,0 +1,122 @@
+#include "nav/image.h"
+
+#include <stb_image.h>
+#include <stb_image_write.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "nav/atomic_file.h"
+#include "nav/user_error.h"
+
+namespace dw {
+
+Image load_image(const std::filesystem::path& path) {
+  const std::string bytes = read_whole_file(path);
+  int width = 0, height = 0, channels = 0;
+  unsigned char* decoded =
+      stbi_load_from_memory(reinterpret_cast<const unsigned char*>(bytes.data()),
+                            static_cast<int>(bytes.size()), &width, &height, &channels, 3);
+  if (!decoded) {
+    throw UserError(path.string() + ": not a readable image (" + stbi_failure_reason() + ")");
+  }
+  Image image(width, height);
+  std::copy(decoded, decoded + image.pixels.size(), image.pixels.begin());
+  stbi_image_free(decoded);
+  return image;
+}
+
+namespace {
+void append_bytes(void* context, void* data, int size) {
+  auto* out = static_cast<std::vector<std::uint8_t>*>(context);
+  auto* begin = static_cast<std::uint8_t*>(data);
+  out->insert(out->end(), begin, begin + size);
+}
+}  // namespace
+
+std::vector<std::uint8_t> encode_png(const Image& image) {
+  std::vector<std::uint8_t> out;
+  stbi_write_png_to_func(append_bytes, &out, image.width, image.height, 3, image.pixels.data(),
+                         image.width * 3);
+  return out;
+}
+
+void save_png(const Image& image, const std::filesystem::path& path) {
+  const auto bytes = encode_png(image);
+  if (bytes.empty()) throw UserError(path.string() + ": PNG encoding failed");
+  write_file_atomically(path, bytes.data(), bytes.size());
+}
+
+namespace {
+// Samples one output pixel by averaging the source footprint [x0,x1) x [y0,y1).
+void box_sample(const Image& source, float x0, float x1, float y0, float y1, std::uint8_t* out) {
+  const int ix0 = static_cast<int>(std::floor(x0));
+  const int iy0 = static_cast<int>(std::floor(y0));
+  const int ix1 = std::max(ix0 + 1, static_cast<int>(std::ceil(x1)));
+  const int iy1 = std::max(iy0 + 1, static_cast<int>(std::ceil(y1)));
+  float sum[3] = {0, 0, 0};
+  float total = 0;
+  for (int y = iy0; y < iy1; ++y) {
+    const float wy = std::min<float>(y + 1, y1) - std::max<float>(y, y0);
+    for (int x = ix0; x < ix1; ++x) {
+      const float wx = std::min<float>(x + 1, x1) - std::max<float>(x, x0);
+      const float w = std::max(0.0f, wx) * std::max(0.0f, wy);
+      const auto* p = source.at(std::clamp(x, 0, source.width - 1), std::clamp(y, 0, source.height - 1));
+      for (int c = 0; c < 3; ++c) sum[c] += w * p[c];
+      total += w;
+    }
+  }
+  for (int c = 0; c < 3; ++c) out[c] = static_cast<std::uint8_t>(std::lround(sum[c] / std::max(total, 1e-6f)));
+}
+
+void bilinear_sample(const Image& source, float x, float y, std::uint8_t* out) {
+  x = std::clamp(x, 0.0f, static_cast<float>(source.width - 1));
+  y = std::clamp(y, 0.0f, static_cast<float>(source.height - 1));
+  const int x0 = static_cast<int>(x), y0 = static_cast<int>(y);
+  const int x1 = std::min(x0 + 1, source.width - 1), y1 = std::min(y0 + 1, source.height - 1);
+  const float fx = x - x0, fy = y - y0;
+  for (int c = 0; c < 3; ++c) {
+    const float top = source.at(x0, y0)[c] * (1 - fx) + source.at(x1, y0)[c] * fx;
+    const float bottom = source.at(x0, y1)[c] * (1 - fx) + source.at(x1, y1)[c] * fx;
+    out[c] = static_cast<std::uint8_t>(std::lround(top * (1 - fy) + bottom * fy));
+  }
+}
+}  // namespace
+
+Image resize_image(const Image& image, int width, int height) {
+  if (image.width == width && image.height == height) return image;
+  Image out(width, height);
+  const float sx = static_cast<float>(image.width) / width;
+  const float sy = static_cast<float>(image.height) / height;
+  const bool shrinking = sx > 1.0f || sy > 1.0f;
+  for (int y = 0; y < height; ++y) {
+    for (int x = 0; x < width; ++x) {
+      if (shrinking) {
+        box_sample(image, x * sx, (x + 1) * sx, y * sy, (y + 1) * sy, out.at(x, y));
+      } else {
+        bilinear_sample(image, (x + 0.5f) * sx - 0.5f, (y + 0.5f) * sy - 0.5f, out.at(x, y));
+      }
+    }
+  }
+  return out;
+}
+
+Image tile_images(const std::vector<Image>& images, int columns) {
+  if (images.empty() || columns <= 0) return Image();
+  const int cell_w = images.front().width, cell_h = images.front().height;
+  const int rows = static_cast<int>((images.size() + columns - 1) / columns);
+  const int gutter = 1;
+  Image sheet(columns * (cell_w + gutter) + gutter, rows * (cell_h + gutter) + gutter);
+  std::fill(sheet.pixels.begin(), sheet.pixels.end(), std::uint8_t{24});
+  for (size_t i = 0; i < images.size(); ++i) {
+    const Image tile = resize_image(images[i], cell_w, cell_h);
+    const int ox = gutter + static_cast<int>(i % columns) * (cell_w + gutter);
+    const int oy = gutter + static_cast<int>(i / columns) * (cell_h + gutter);
+    for (int y = 0; y < cell_h; ++y) {
+      std::copy(tile.at(0, y), tile.at(0, y) + cell_w * 3, sheet.at(ox, oy + y));
+    }
+  }
+  return sheet;
+}
+
+}  // namespace dw

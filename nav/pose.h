@@ -1,0 +1,28 @@
+// The agent's continuous pose and the 3-float navigation action, with the per-step limits that
+// turn an action in [-1,1] into world motion. World units: one grid cell = 1.0, yaw in radians,
+// counter-clockwise.
+#pragma once
+
+namespace dw::nav {
+
+struct Pose {
+  float x = 0.0f;
+  float y = 0.0f;
+  float yaw = 0.0f;
+};
+
+// forward, strafe (right positive), turn (left positive); each in [-1, 1].
+struct Action {
+  float forward = 0.0f;
+  float strafe = 0.0f;
+  float turn = 0.0f;
+};
+
+// Per-step limits: |action| = 1 moves this far. Defaults keep a 64x64 video changing smoothly.
+struct ActionLimits {
+  float max_forward = 0.12f;  // cells per step
+  float max_strafe = 0.08f;   // cells per step
+  float max_turn = 0.10f;     // radians per step (about 5.7 degrees)
+};
+
+}  // namespace dw::nav

@@ -1,0 +1,19 @@
+// One function per subcommand: each adds itself to the CLI11 app and does its work in a callback.
+// Subcommand files stay thin: parse flags, call a library, print.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace dw::tools {
+
+void add_world_command(CLI::App& app);
+void add_gen_command(CLI::App& app);
+void add_validate_command(CLI::App& app);
+void add_sheet_command(CLI::App& app);
+void add_bench_command(CLI::App& app);
+
+// `dreamwalk bench <what>`: each adds a subcommand of `bench`.
+void add_bench_world(CLI::App& bench);
+void add_bench_loader(CLI::App& bench);
+
+}  // namespace dw::tools

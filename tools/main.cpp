@@ -1,0 +1,38 @@
+// The dreamwalk CLI entry point: registers the subcommands and turns errors into exit codes
+// (0 ok, 1 failure, 2 bad input), printing one "dreamwalk: ..." line and never a stack trace.
+#include <cstdio>
+#include <exception>
+
+#include "nav/user_error.h"
+#include "tools/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Dreamwalk: action-conditioned world models you can walk through.", "dreamwalk"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "dreamwalk 0.1.0");
+  using namespace dw::tools;
+  add_world_command(app);
+  add_gen_command(app);
+  add_validate_command(app);
+  add_sheet_command(app);
+  add_bench_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "dreamwalk: %s (see --help)\n", e.what());
+    return 2;
+  } catch (const dw::UserError& e) {
+    std::fprintf(stderr, "dreamwalk: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "dreamwalk: internal error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
