@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git
   libtorch-dev libopenblas0-pthread libgloo-dev
-  libcli11-dev nlohmann-json3-dev libfmt-dev libstb-dev libgif-dev
+  libcli11-dev nlohmann-json3-dev libyaml-cpp-dev libfmt-dev libstb-dev libgif-dev
   libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
   libvulkan-dev glslc mesa-vulkan-drivers vulkan-validationlayers libglfw3-dev libimgui-dev
   catch2 xvfb xauth
