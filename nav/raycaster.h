@@ -1,0 +1,32 @@
+// The first-person CPU renderer: a grid DDA raycaster with textured walls, per-pixel floor and
+// ceiling casting and distance fog, rendered at 2x and box-filtered down so small frames do not
+// shimmer. Plain float math and integer texel lookups only: output is bit-identical run to run.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "nav/image.h"
+#include "nav/level.h"
+#include "nav/pose.h"
+#include "nav/texture.h"
+
+namespace dw::nav {
+
+// Everything the renderer reads, built once per World.
+struct Scene {
+  Level level;
+  std::vector<RoomLook> looks;           // rooms, then the corridor look
+  std::vector<std::uint8_t> cell_look;   // look index per cell (walls get the corridor look)
+};
+
+Scene build_scene(std::uint64_t seed, const WorldSettings& settings);
+
+// Renders into `out` (resized to size x size); `size` must already be validated (32..512).
+void render_first_person(const Scene& scene, const Pose& pose, float field_of_view, int size,
+                         Image& out);
+
+// Distance from (x, y) along the unit direction (dx, dy) to the first solid cell, capped at max.
+float ray_distance(const Level& level, float x, float y, float dx, float dy, float max_distance);
+
+}  // namespace dw::nav

@@ -1,0 +1,37 @@
+// Procedural texture tables (bricks, tiles, stripes, noise, planks) and the per-room "look" built
+// from them: every room gets its own hue and patterns so places are recognisable as landmarks.
+// Texels are packed 0x00RRGGBB so the renderer moves one integer per pixel.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+namespace dw::nav {
+
+constexpr int kTextureBits = 6;
+constexpr int kTextureSize = 1 << kTextureBits;  // texels per cell side
+constexpr int kTextureMask = kTextureSize - 1;
+
+struct Texture {
+  std::array<std::uint32_t, kTextureSize * kTextureSize> texels{};  // [v * size + u]
+};
+
+// A wall texture is stored column-major ([u * size + v]) so a screen column reads contiguous texels.
+struct RoomLook {
+  Texture wall;     // column-major
+  Texture pillar;   // column-major
+  Texture floor;    // row-major
+  Texture ceiling;  // row-major
+  std::uint32_t map_colour = 0;  // for the top-down map
+};
+
+constexpr std::uint32_t pack_rgb(int r, int g, int b) {
+  return (static_cast<std::uint32_t>(r) << 16) | (static_cast<std::uint32_t>(g) << 8) |
+         static_cast<std::uint32_t>(b);
+}
+
+// `room_count` room looks followed by one neutral look for corridors (index room_count).
+std::vector<RoomLook> make_room_looks(std::uint64_t seed, int room_count);
+
+}  // namespace dw::nav
