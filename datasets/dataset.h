@@ -2,6 +2,7 @@
 // (held-out trajectories in the training worlds) and test_unseen (held-out world seeds).
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -30,5 +31,15 @@ const std::vector<std::string>& split_episodes(const Manifest& manifest, const s
 // Full check of a dataset: manifest, every episode, sizes consistent. Returns the problems found
 // (empty = valid), each one line naming the file.
 std::vector<std::string> validate_dataset(const std::filesystem::path& dataset_dir);
+
+// validate_dataset plus the counts `dreamwalk validate` prints on success.
+struct ValidationReport {
+  std::vector<std::string> problems;
+  int episodes = 0;
+  std::int64_t frames = 0;
+  std::map<std::string, int> split_episode_counts;  // only the splits the manifest lists
+};
+// `threads` episodes are decoded in parallel; the report does not depend on it.
+ValidationReport validate_dataset_report(const std::filesystem::path& dataset_dir, int threads = 1);
 
 }  // namespace dw::data

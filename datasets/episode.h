@@ -43,6 +43,13 @@ struct Episode {
   int transitions() const { return static_cast<int>(frames.size()) - 1; }
 };
 
+// Version written into episode.json and manifest.json; readers reject other versions.
+constexpr int kFormatVersion = 1;
+constexpr int kMaxActionDimension = 8;
+
+// "000042.png": the name of frame `index` inside an episode's frames/ folder.
+std::string frame_file_name(int index);
+
 // Checks counts, sizes, ranges and NaNs; throws UserError naming `where` and the problem.
 void check_episode(const Episode& episode, const std::string& where);
 // Writes into `dir` atomically (built in a temporary sibling folder, then renamed).
