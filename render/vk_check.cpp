@@ -1,0 +1,50 @@
+#include "render/vk_check.h"
+
+namespace dw::render {
+
+const char* vk_result_name(VkResult result) {
+  switch (result) {
+#define DW_RESULT_NAME(name) \
+  case name:                 \
+    return #name;
+    DW_RESULT_NAME(VK_SUCCESS)
+    DW_RESULT_NAME(VK_NOT_READY)
+    DW_RESULT_NAME(VK_TIMEOUT)
+    DW_RESULT_NAME(VK_EVENT_SET)
+    DW_RESULT_NAME(VK_EVENT_RESET)
+    DW_RESULT_NAME(VK_INCOMPLETE)
+    DW_RESULT_NAME(VK_ERROR_OUT_OF_HOST_MEMORY)
+    DW_RESULT_NAME(VK_ERROR_OUT_OF_DEVICE_MEMORY)
+    DW_RESULT_NAME(VK_ERROR_INITIALIZATION_FAILED)
+    DW_RESULT_NAME(VK_ERROR_DEVICE_LOST)
+    DW_RESULT_NAME(VK_ERROR_MEMORY_MAP_FAILED)
+    DW_RESULT_NAME(VK_ERROR_LAYER_NOT_PRESENT)
+    DW_RESULT_NAME(VK_ERROR_EXTENSION_NOT_PRESENT)
+    DW_RESULT_NAME(VK_ERROR_FEATURE_NOT_PRESENT)
+    DW_RESULT_NAME(VK_ERROR_INCOMPATIBLE_DRIVER)
+    DW_RESULT_NAME(VK_ERROR_TOO_MANY_OBJECTS)
+    DW_RESULT_NAME(VK_ERROR_FORMAT_NOT_SUPPORTED)
+    DW_RESULT_NAME(VK_ERROR_FRAGMENTED_POOL)
+    DW_RESULT_NAME(VK_ERROR_UNKNOWN)
+    DW_RESULT_NAME(VK_ERROR_OUT_OF_POOL_MEMORY)
+    DW_RESULT_NAME(VK_ERROR_INVALID_EXTERNAL_HANDLE)
+    DW_RESULT_NAME(VK_ERROR_FRAGMENTATION)
+    DW_RESULT_NAME(VK_ERROR_SURFACE_LOST_KHR)
+    DW_RESULT_NAME(VK_ERROR_NATIVE_WINDOW_IN_USE_KHR)
+    DW_RESULT_NAME(VK_SUBOPTIMAL_KHR)
+    DW_RESULT_NAME(VK_ERROR_OUT_OF_DATE_KHR)
+    DW_RESULT_NAME(VK_ERROR_INCOMPATIBLE_DISPLAY_KHR)
+    DW_RESULT_NAME(VK_ERROR_VALIDATION_FAILED_EXT)
+#undef DW_RESULT_NAME
+    default:
+      return "VK_RESULT(unknown)";
+  }
+}
+
+void throw_vulkan_error(VkResult result, const char* call, const char* file, int line) {
+  throw VulkanError(std::string("Vulkan error ") + vk_result_name(result) + " (" +
+                    std::to_string(static_cast<int>(result)) + ") from " + call + " at " + file +
+                    ":" + std::to_string(line));
+}
+
+}  // namespace dw::render
