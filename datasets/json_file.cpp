@@ -24,11 +24,16 @@ int line_of_byte(const std::string& text, std::size_t byte) {
   return line;
 }
 
-bool is_number_row(const Json& value) {
+// Numbers stay on one line however many (an action row); short string lists too (schema names),
+// but long ones (a split's episode list) get one entry per line.
+bool is_scalar_row(const Json& value) {
   if (!value.is_array() || value.empty()) return false;
-  for (const auto& element : value)
-    if (!element.is_number() && !element.is_null()) return false;
-  return true;
+  bool all_numbers = true;
+  for (const auto& element : value) {
+    if (element.is_structured()) return false;
+    all_numbers = all_numbers && (element.is_number() || element.is_null());
+  }
+  return all_numbers || value.size() <= 8;
 }
 
 void dump_into(const Json& value, int indent, std::string& out) {
@@ -43,7 +48,7 @@ void dump_into(const Json& value, int indent, std::string& out) {
       out += i + 1 < value.size() ? ",\n" : "\n";
     }
     out += close_pad + "}";
-  } else if (value.is_array() && !value.empty() && !is_number_row(value)) {
+  } else if (value.is_array() && !value.empty() && !is_scalar_row(value)) {
     out += "[\n";
     for (std::size_t i = 0; i < value.size(); ++i) {
       out += pad;
@@ -51,7 +56,7 @@ void dump_into(const Json& value, int indent, std::string& out) {
       out += i + 1 < value.size() ? ",\n" : "\n";
     }
     out += close_pad + "]";
-  } else if (is_number_row(value)) {
+  } else if (is_scalar_row(value)) {
     out += "[";
     for (std::size_t i = 0; i < value.size(); ++i) out += (i ? ", " : "") + value[i].dump();
     out += "]";

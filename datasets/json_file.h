@@ -31,7 +31,7 @@ std::string as_string(const Json& value, const std::string& field, const std::fi
 const Json& as_array(const Json& value, const std::string& field, const std::filesystem::path& path);
 const Json& as_object(const Json& value, const std::string& field, const std::filesystem::path& path);
 
-// Pretty-prints with two-space indentation, except that arrays of numbers (action rows, poses,
+// Pretty-prints with two-space indentation, except that flat arrays (action rows, poses, names,
 // limits) stay on one line each, so a 1000-step episode is 1000 readable lines, not 4000.
 std::string dump(const Json& value);
 
