@@ -26,7 +26,7 @@ bool rooms_overlap(const RoomRect& a, const RoomRect& b) {
 }
 
 void place_rooms(Level& level, const WorldSettings& settings, Rng& rng) {
-  const int max_side = std::max(3, std::min(level.width, level.height) / 4);
+  const int max_side = std::max(3, std::min(level.width, level.height) / 4 + 1);
   const int attempts = 200 * settings.room_count;
   for (int attempt = 0; attempt < attempts && static_cast<int>(level.rooms.size()) < settings.room_count;
        ++attempt) {
