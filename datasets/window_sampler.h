@@ -43,8 +43,13 @@ class WindowSampler {
   WindowSampler(const WindowSampler&) = delete;
   WindowSampler& operator=(const WindowSampler&) = delete;
 
+  // Batch i is a pure function of (seed, i): prefetch threads only compute ahead. Within an
+  // epoch (window_count() windows) every window is drawn once, in a seeded shuffled order.
   WindowBatch next_batch();
   std::int64_t window_count() const;  // distinct valid window starts in the split
+  int width() const;
+  int height() const;
+  int action_dim() const;
   // Sampler position, saved in checkpoints so a resumed run sees the same batches.
   std::uint64_t batches_drawn() const;
   void skip_to(std::uint64_t batches_drawn);
@@ -60,7 +65,12 @@ class WindowEnumerator {
   WindowEnumerator(const std::filesystem::path& dataset_dir, const std::string& split, int window,
                    int stride);
   ~WindowEnumerator();
+  WindowEnumerator(const WindowEnumerator&) = delete;
+  WindowEnumerator& operator=(const WindowEnumerator&) = delete;
   std::int64_t size() const;
+  int width() const;
+  int height() const;
+  int action_dim() const;
   // Windows [first, first + count) as one batch (count clipped at the end).
   WindowBatch batch(std::int64_t first, int count) const;
 
