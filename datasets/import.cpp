@@ -219,7 +219,7 @@ Episode make_episode(const Recording& recording, const Alignment& alignment, con
     const auto frame = static_cast<size_t>(alignment.frames[static_cast<size_t>(p)]);
     episode.frames.push_back(recording.frames[frame]);
     if (!alignment.poses.empty()) episode.poses.push_back(alignment.poses[static_cast<size_t>(p)]);
-    if (p + 1 < span.first + span.count) {
+    if (p + 1 < span.first + span.count && schema.dimension() > 0) {
       episode.actions.push_back(scale_action(alignment.actions[static_cast<size_t>(p)], schema.limits));
     }
   }

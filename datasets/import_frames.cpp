@@ -99,16 +99,15 @@ std::vector<int> resample_by_time(const std::vector<double>& times, double fps) 
   std::vector<int> kept;
   if (times.empty()) return kept;
   const double period = 1.0 / fps;
-  const double end = times.back() + 1e-9;
+  const double end = times.back() + 1e-6;  // decimal timestamps land a hair past the last frame
   size_t nearest = 0;
   for (long k = 0;; ++k) {
     const double target = times.front() + static_cast<double>(k) * period;
-    if (target > end + period / 2) break;
+    if (target > end) break;
     while (nearest + 1 < times.size() &&
            std::fabs(times[nearest + 1] - target) <= std::fabs(times[nearest] - target)) {
       ++nearest;
     }
-    // A target beyond the last frame by under half a period still maps to it (once).
     const int index = static_cast<int>(nearest);
     if (kept.empty() || kept.back() != index) kept.push_back(index);
   }
