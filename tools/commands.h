@@ -11,6 +11,7 @@ void add_gen_command(CLI::App& app);
 void add_validate_command(CLI::App& app);
 void add_sheet_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
+void add_import_command(CLI::App& app);
 
 // `dreamwalk bench <what>`: each adds a subcommand of `bench`.
 void add_bench_world(CLI::App& bench);

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   add_validate_command(app);
   add_sheet_command(app);
   add_bench_command(app);
+  add_import_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
