@@ -33,6 +33,20 @@ struct Shade {
   }
 };
 
+// The same blend for two packed texels at once (each 8-bit channel has a 16-bit lane to grow in).
+struct PairShade {
+  std::uint64_t scale = 256, fog_rb = 0, fog_g = 0;
+  PairShade() = default;
+  explicit PairShade(const Shade& one) : scale(one.scale) {
+    fog_rb = one.fog_rb | (std::uint64_t{one.fog_rb} << 32);
+    fog_g = one.fog_g | (std::uint64_t{one.fog_g} << 32);
+  }
+  std::uint64_t apply(std::uint64_t c) const {
+    constexpr std::uint64_t kRb = 0x00FF00FF00FF00FFull, kG = 0x0000FF000000FF00ull;
+    return ((((c & kRb) * scale + fog_rb) >> 8) & kRb) | ((((c & kG) * scale + fog_g) >> 8) & kG);
+  }
+};
+
 struct WallHit {
   float distance = 0;  // perpendicular to the camera plane (no fisheye)
   float along = 0;     // where along the wall face the ray hit, [0, 1)
@@ -77,7 +91,7 @@ WallHit cast(const Scene& scene, float px, float py, float rx, float ry) {
 // Per-size tables shared by every column: distance and shade of each floor row.
 struct RowTables {
   std::vector<float> distance;  // by offset j from the horizon (row centre at j + 0.5)
-  std::vector<Shade> shade;
+  std::vector<PairShade> shade;
 };
 
 void fill_row_tables(RowTables& rows, int half, float focal) {
@@ -87,7 +101,7 @@ void fill_row_tables(RowTables& rows, int half, float focal) {
     const float distance = 0.5f * focal / (static_cast<float>(j) + 0.5f);
     rows.distance[j] = distance;
     const std::uint32_t fog = fog_weight(distance);
-    rows.shade[j] = Shade(fog, fog);
+    rows.shade[j] = PairShade(Shade(fog, fog));
   }
 }
 
@@ -113,24 +127,48 @@ int draw_wall(std::uint32_t* column, int n, float focal, const WallHit& hit, con
   return covered;
 }
 
-// Floor below and ceiling above the wall slice: same world point, mirrored rows.
-void draw_floor_and_ceiling(std::uint32_t* column, int n, int covered, const Scene& scene,
-                            const RowTables& rows, float px, float py, float rx, float ry) {
+// Floor below and ceiling above the wall slice: same world point, mirrored rows. kClamp guards
+// the texel lookups; the caller drops it when both ends of the column's floor span are on the
+// grid (u and v are monotonic in the row distance, so then every row is).
+template <bool kClamp>
+void floor_span(std::uint32_t* column, int n, int first, const Scene& scene, const RowTables& rows,
+                float px, float py, float rx, float ry) {
   const int half = n / 2;
   const int width = scene.level.width;
   const int max_u = scene.level.width * kTextureSize - 1;
   const int max_v = scene.level.height * kTextureSize - 1;
   const RoomLook* looks = scene.looks.data();
   const std::uint8_t* cell_look = scene.cell_look.data();
-  for (int j = covered; j < half; ++j) {
+  for (int j = first; j < half; ++j) {
     const float distance = rows.distance[j];
-    const int u = std::clamp(static_cast<int>((px + distance * rx) * kTextureSize), 0, max_u);
-    const int v = std::clamp(static_cast<int>((py + distance * ry) * kTextureSize), 0, max_v);
+    int u = static_cast<int>((px + distance * rx) * kTextureSize);
+    int v = static_cast<int>((py + distance * ry) * kTextureSize);
+    if (kClamp) {
+      u = std::clamp(u, 0, max_u);
+      v = std::clamp(v, 0, max_v);
+    }
     const RoomLook& look = looks[cell_look[(v >> kTextureBits) * width + (u >> kTextureBits)]];
     const int texel = (v & kTextureMask) * kTextureSize + (u & kTextureMask);
-    const Shade& shade = rows.shade[j];
-    column[half + j] = shade.apply(look.floor.texels[texel]);
-    column[half - 1 - j] = shade.apply(look.ceiling.texels[texel]);
+    const std::uint64_t shaded = rows.shade[j].apply(look.floor_ceiling[texel]);
+    column[half + j] = static_cast<std::uint32_t>(shaded);
+    column[half - 1 - j] = static_cast<std::uint32_t>(shaded >> 32);
+  }
+}
+
+void draw_floor_and_ceiling(std::uint32_t* column, int n, int covered, const Scene& scene,
+                            const RowTables& rows, float px, float py, float rx, float ry) {
+  const int half = n / 2;
+  if (covered >= half) return;
+  auto on_grid = [&](int j) {
+    const float x = (px + rows.distance[j] * rx) * kTextureSize;
+    const float y = (py + rows.distance[j] * ry) * kTextureSize;
+    return x >= 0.0f && y >= 0.0f && static_cast<int>(x) < scene.level.width * kTextureSize &&
+           static_cast<int>(y) < scene.level.height * kTextureSize;
+  };
+  if (on_grid(covered) && on_grid(half - 1)) {
+    floor_span<false>(column, n, covered, scene, rows, px, py, rx, ry);
+  } else {
+    floor_span<true>(column, n, covered, scene, rows, px, py, rx, ry);
   }
 }
 

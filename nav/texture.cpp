@@ -167,6 +167,9 @@ RoomLook make_look(float hue, int wall_kind, int floor_kind, bool neutral, Rng& 
 
   const Rgb ceiling_a = hsv(hue, sat * 0.25f, 0.85f), ceiling_b = hsv(hue, sat * 0.15f, 0.75f);
   fill_tiles(look.ceiling, ceiling_a, ceiling_b, 32, rng);
+  for (size_t i = 0; i < look.floor_ceiling.size(); ++i) {
+    look.floor_ceiling[i] = look.floor.texels[i] | (std::uint64_t{look.ceiling.texels[i]} << 32);
+  }
   look.map_colour = to_packed(hsv(hue, neutral ? 0.0f : 0.55f, neutral ? 0.7f : 0.85f));
   return look;
 }

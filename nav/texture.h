@@ -23,6 +23,9 @@ struct RoomLook {
   Texture pillar;   // column-major
   Texture floor;    // row-major
   Texture ceiling;  // row-major
+  // Floor texel in the low and ceiling texel in the high 32 bits: the renderer casts both from
+  // the same world point, so one load and one 64-bit shade serve two pixels.
+  std::array<std::uint64_t, kTextureSize * kTextureSize> floor_ceiling{};
   std::uint32_t map_colour = 0;  // for the top-down map
 };
 
