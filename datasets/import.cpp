@@ -29,7 +29,7 @@ void check_options(const ImportOptions& options) {
   for (const auto* csvs : {&options.actions_csvs, &options.poses_csvs}) {
     if (!csvs->empty() && csvs->size() != options.sources.size()) {
       throw UserError(std::to_string(options.sources.size()) + " sources but " +
-                      std::to_string(csvs->size()) + " CSV files; give one CSV per source, in order");
+                      std::to_string(csvs->size()) + " CSV file(s); give one CSV per source, in order");
     }
   }
   if (options.size < 8 || options.size > 1024) throw UserError("--size must be in 8..1024");
@@ -47,6 +47,7 @@ void check_options(const ImportOptions& options) {
                       std::to_string(options.sources.size() - 1) + " in command-line order");
     }
   }
+  assign_splits(0, options.split, 0);  // checks the ratios before any slow reading
   if (options.out.empty()) throw UserError("give the dataset folder with --out");
   if (fs::exists(output_path(options))) {
     throw UserError(output_path(options).string() + " already exists; pick a new --out folder");
@@ -130,15 +131,17 @@ std::vector<ColumnRange> decide_scales(const ImportOptions& options, const Signa
     const bool shares_forward = range.name == "strafe" && !options.poses_csvs.empty();
     if (given != options.action_scales.end()) {
       range.scale = given->second;
+      range.rule = "--action-scale";
     } else if (shares_forward) {
       range.scale = ranges.front().scale;
-      range.derived = ranges.front().derived;
+      range.rule = "forward's scale";
     } else {
       range.scale = derived_scale(values);
-      range.derived = true;
+      range.rule = "95th percentile of |value|";
     }
+    // Rounding noise around a constant column is not worth reporting as clipping.
     const auto clipped = std::count_if(values.begin(), values.end(),
-                                       [&](double v) { return std::fabs(v) > range.scale; });
+                                       [&](double v) { return std::fabs(v) > 1.01 * range.scale; });
     range.clipped_fraction = values.empty() ? 0 : static_cast<double>(clipped) / values.size();
     ranges.push_back(range);
   }
@@ -266,6 +269,7 @@ ImportSummary import_dataset(const ImportOptions& options, const ImportProgress&
   const Signals signals = decide_signals(options, tables);
   ImportSummary summary;
   summary.out = output_path(options);
+  for (const auto& name : split_names()) summary.split_episodes[name] = 0;
   std::vector<Recording> recordings;
   const auto alignments = read_and_align(options, tables, signals, progress, recordings, summary);
   summary.columns = decide_scales(options, signals, alignments);

@@ -45,8 +45,8 @@ struct ColumnRange {
   std::string name;
   double min = 0, max = 0;  // raw values, in the CSV's units
   float scale = 1;          // the value mapped to 1 (stored in the schema limits)
-  bool derived = false;     // scale came from the data, not --action-scale
-  double clipped_fraction = 0;
+  std::string rule;         // where the scale came from, for the summary
+  double clipped_fraction = 0;  // share of values beyond the scale by over 1% (clipped to +-1)
 };
 
 struct ImportSummary {

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "datasets/dataset.h"
 #include "datasets/import.h"
 #include "nav/user_error.h"
 #include "tools/commands.h"
@@ -78,7 +79,9 @@ void print_summary(const data::ImportSummary& summary) {
   std::printf("imported %d episodes, %ld frames (of %ld source frames) into %s\n", summary.episodes,
               summary.frames, summary.source_frames, summary.out.string().c_str());
   std::string splits;
-  for (const auto& [name, count] : summary.split_episodes) splits += fmt::format(" {} {}", name, count);
+  for (const auto& name : data::split_names()) {
+    splits += fmt::format(" {} {}", name, summary.split_episodes.at(name));
+  }
   std::printf("splits:%s\n", splits.c_str());
   long dropped = 0;
   for (const auto& entry : summary.dropped) dropped += entry.second;
@@ -86,8 +89,8 @@ void print_summary(const data::ImportSummary& summary) {
   for (const auto& [reason, count] : summary.dropped) std::printf("  %ld %s\n", count, reason.c_str());
   if (summary.columns.empty()) std::printf("actions: none (action dimension 0: a video predictor)\n");
   for (const auto& c : summary.columns) {
-    std::printf("action %-10s raw range [%g, %g], 1.0 = %g (%s), %.1f%% clipped\n", c.name.c_str(),
-                c.min, c.max, c.scale, c.derived ? "95th percentile of |value|" : "--action-scale",
+    std::printf("action %-10s raw range [%g, %g], 1.0 = %g (%s), %.1f%% clipped to +-1\n", c.name.c_str(),
+                c.min, c.max, c.scale, c.rule.c_str(),
                 100.0 * c.clipped_fraction);
   }
 }
@@ -102,7 +105,7 @@ nlohmann::json summary_json(const data::ImportSummary& summary) {
   json["actions"] = nlohmann::json::array();
   for (const auto& c : summary.columns) {
     json["actions"].push_back({{"name", c.name}, {"min", c.min}, {"max", c.max}, {"scale", c.scale},
-                               {"derived", c.derived}, {"clipped_fraction", c.clipped_fraction}});
+                               {"scale_rule", c.rule}, {"clipped_fraction", c.clipped_fraction}});
   }
   return json;
 }

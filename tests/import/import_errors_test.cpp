@@ -14,7 +14,7 @@ TEST_CASE("frame and action counts that do not match name both numbers and the f
   write_text(dir / "actions.csv", "a,b\n1,2\n1,2\n1,2\n1,2\n1,2\n");
   auto options = frames_options(dir / "frames", dir / "out", 8);
   options.actions_csvs = {dir / "actions.csv"};
-  require_import_error(options, {"actions.csv", "5 rows", "9 frames", "8)", "'time'", "--fps"});
+  require_import_error(options, {"actions.csv", "5 rows", "9 frames", "i.e. 8;", "'time'", "--fps"});
 }
 
 TEST_CASE("timestamps that go backwards name the CSV line", "[import][errors]") {
