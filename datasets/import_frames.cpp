@@ -24,7 +24,7 @@ Image prepare_frame(const Image& frame, const FramePrep& prep) {
 }
 
 void FrameCollector::add(const Image& frame, const std::string& name) {
-  if (frames_.empty() && width_ == 0) {
+  if (width_ == 0) {
     width_ = frame.width;
     height_ = frame.height;
     first_name_ = name;
