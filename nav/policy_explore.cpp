@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "nav/policy_common.h"
+#include "nav/portable_math.h"
 
 namespace dw::nav {
 
@@ -50,7 +51,7 @@ class ExplorePolicy : public Policy {
 
   // Drops a target that the agent cannot seem to reach (e.g. stuck on a pillar corner).
   void track_progress(const Pose& pose) {
-    const float moved = std::hypot(pose.x - anchor_.x, pose.y - anchor_.y);
+    const float moved = std::sqrt((pose.x - anchor_.x) * (pose.x - anchor_.x) + (pose.y - anchor_.y) * (pose.y - anchor_.y));
     if (moved > kStuckDistance) {
       anchor_ = pose;
       steps_since_progress_ = 0;
@@ -115,9 +116,9 @@ class ExplorePolicy : public Policy {
 
   bool clear_line(const World& world, const Pose& pose, float wx, float wy) const {
     const float dx = wx - pose.x, dy = wy - pose.y;
-    const float distance = std::hypot(dx, dy);
+    const float distance = std::sqrt(dx * dx + dy * dy);
     if (distance < 1e-3f) return true;
-    const float angle = std::atan2(dy, dx);
+    const float angle = static_cast<float>(portable_atan2(dy, dx));
     const float offset = world.settings().agent_radius * 1.3f;
     const float nx = -dy / distance * offset, ny = dx / distance * offset;
     return world.ray_distance(pose.x, pose.y, angle, distance) >= distance &&
@@ -140,7 +141,7 @@ class ExplorePolicy : public Policy {
         --pick;
       }
       const float wx = path_[pick] % width_ + 0.5f, wy = path_[pick] / width_ + 0.5f;
-      const float error = wrap_pi(std::atan2(wy - pose.y, wx - pose.x) - pose.yaw);
+      const float error = wrap_pi(static_cast<float>(portable_atan2(wy - pose.y, wx - pose.x)) - pose.yaw);
       const float max_turn = world.settings().limits.max_turn;
       desired.turn = std::clamp(error / (3.0f * max_turn), -1.0f, 1.0f);
       // Turn mostly on the spot: at full speed the turning circle is over a cell wide.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include "nav/portable_math.h"
 
 namespace dw::nav {
 
@@ -214,12 +215,15 @@ void render_first_person(const Scene& scene, const Pose& pose, float field_of_vi
   thread_local std::vector<std::uint32_t> buffer;
   thread_local RowTables rows;
   buffer.resize(static_cast<size_t>(n) * n);
-  const float plane_scale = static_cast<float>(std::tan(0.5 * static_cast<double>(field_of_view)));
+  double half_sin, half_cos, yaw_sin, yaw_cos;
+  portable_sin_cos(0.5 * static_cast<double>(field_of_view), half_sin, half_cos);
+  portable_sin_cos(static_cast<double>(pose.yaw), yaw_sin, yaw_cos);
+  const float plane_scale = static_cast<float>(half_sin / half_cos);
   const float focal = 0.5f * static_cast<float>(n) / plane_scale;
   fill_row_tables(rows, n / 2, focal);
-  // Trig once per frame in double (correctly rounded in practice), then plain float math.
-  const float dir_x = static_cast<float>(std::cos(static_cast<double>(pose.yaw)));
-  const float dir_y = static_cast<float>(std::sin(static_cast<double>(pose.yaw)));
+  // Trig once per frame (portable, see nav/portable_math.h), then plain float math.
+  const float dir_x = static_cast<float>(yaw_cos);
+  const float dir_y = static_cast<float>(yaw_sin);
   const float right_x = dir_y * plane_scale, right_y = -dir_x * plane_scale;
   for (int c = 0; c < n; ++c) {
     const float camera = 2.0f * (static_cast<float>(c) + 0.5f) / static_cast<float>(n) - 1.0f;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "nav/random.h"
+#include "nav/portable_math.h"
 #include "nav/raycaster.h"
 #include "nav/user_error.h"
 #include "nav/world_impl.h"
@@ -103,8 +104,8 @@ Pose World::step(const Pose& pose, const Action& action) const {
   const ActionLimits& limits = settings_.limits;
   Pose next = pose;
   next.yaw = wrap_angle(pose.yaw + clamp_unit(action.turn) * limits.max_turn);
-  const float c = static_cast<float>(std::cos(static_cast<double>(next.yaw)));
-  const float s = static_cast<float>(std::sin(static_cast<double>(next.yaw)));
+  const float c = portable_cos(next.yaw);
+  const float s = portable_sin(next.yaw);
   const float forward = clamp_unit(action.forward) * limits.max_forward;
   const float strafe = clamp_unit(action.strafe) * limits.max_strafe;
   const float dx = forward * c + strafe * s;
@@ -135,8 +136,8 @@ void World::render_view_into(const Pose& pose, int size, Image& out) const {
 }
 
 float World::ray_distance(float x, float y, float angle, float max_distance) const {
-  const float dx = static_cast<float>(std::cos(static_cast<double>(angle)));
-  const float dy = static_cast<float>(std::sin(static_cast<double>(angle)));
+  const float dx = portable_cos(angle);
+  const float dy = portable_sin(angle);
   return nav::ray_distance(impl_->scene.level, x, y, dx, dy, max_distance);
 }
 

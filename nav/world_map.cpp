@@ -4,6 +4,7 @@
 #include <string>
 
 #include "nav/user_error.h"
+#include "nav/portable_math.h"
 #include "nav/world.h"
 #include "nav/world_impl.h"
 
@@ -98,7 +99,7 @@ Image World::render_map(const std::vector<Pose>& path, int pixels_per_cell) cons
     const float ax = to_image_x(agent.x), ay = to_image_y(agent.y);
     draw_disc(image, ax, ay, marker, kAgentColour);
     const float tick = std::max(3.0f, 0.9f * scale);
-    draw_line(image, ax, ay, ax + tick * std::cos(agent.yaw), ay - tick * std::sin(agent.yaw),
+    draw_line(image, ax, ay, ax + tick * portable_cos(agent.yaw), ay - tick * portable_sin(agent.yaw),
               kHeadingColour, thickness);
   }
   return image;
