@@ -205,6 +205,31 @@ Level generate_level(std::uint64_t seed, const WorldSettings& settings) {
   return level;
 }
 
+std::vector<std::int16_t> nearest_rooms(const Level& level) {
+  // Multi-source breadth-first search from every room cell, in cell order (deterministic ties).
+  std::vector<std::int16_t> nearest(level.cells.size(), -1);
+  std::deque<int> queue;
+  for (size_t i = 0; i < level.cells.size(); ++i) {
+    if (level.cells[i] == kFree && level.room_ids[i] >= 0) {
+      nearest[i] = level.room_ids[i];
+      queue.push_back(static_cast<int>(i));
+    }
+  }
+  const int steps[4][2] = {{1, 0}, {-1, 0}, {0, 1}, {0, -1}};
+  while (!queue.empty()) {
+    const int index = queue.front();
+    queue.pop_front();
+    const int x = index % level.width, y = index / level.width;
+    for (const auto& step : steps) {
+      const int nx = x + step[0], ny = y + step[1];
+      if (level.is_solid(nx, ny) || nearest[ny * level.width + nx] >= 0) continue;
+      nearest[ny * level.width + nx] = nearest[index];
+      queue.push_back(ny * level.width + nx);
+    }
+  }
+  return nearest;
+}
+
 int count_reachable(const Level& level, int start_x, int start_y) {
   const auto seen = flood_fill(level, start_x, start_y);
   int count = 0;

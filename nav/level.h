@@ -31,6 +31,8 @@ struct Level {
 // Throws UserError when the settings cannot describe a world (sizes, radius, limits out of range).
 void validate_settings(const WorldSettings& settings);
 Level generate_level(std::uint64_t seed, const WorldSettings& settings);
+// For every free cell, the room it is nearest to (walking through free cells); -1 for walls.
+std::vector<std::int16_t> nearest_rooms(const Level& level);
 // Number of free cells reachable from (start_x, start_y) by 4-connected steps through free cells.
 int count_reachable(const Level& level, int start_x, int start_y);
 

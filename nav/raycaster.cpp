@@ -199,10 +199,13 @@ Scene build_scene(std::uint64_t seed, const WorldSettings& settings) {
   scene.level = generate_level(seed, settings);
   const int room_count = static_cast<int>(scene.level.rooms.size());
   scene.looks = make_room_looks(seed, room_count);
+  const std::vector<std::int16_t> nearest = nearest_rooms(scene.level);
   scene.cell_look.resize(scene.level.cells.size());
   for (size_t i = 0; i < scene.cell_look.size(); ++i) {
     const int room = scene.level.room_ids[i];
-    scene.cell_look[i] = static_cast<std::uint8_t>(room >= 0 ? room : room_count);
+    // Walls never show their own look; any valid index will do for them.
+    const int corridor_look = room_count + std::max(0, static_cast<int>(nearest[i]));
+    scene.cell_look[i] = static_cast<std::uint8_t>(room >= 0 ? room : corridor_look);
   }
   return scene;
 }

@@ -16,8 +16,8 @@ namespace dw::nav {
 // Everything the renderer reads, built once per World.
 struct Scene {
   Level level;
-  std::vector<RoomLook> looks;           // rooms, then the corridor look
-  std::vector<std::uint8_t> cell_look;   // look index per cell (walls get the corridor look)
+  std::vector<RoomLook> looks;           // rooms, then corridors (see make_room_looks)
+  std::vector<std::uint8_t> cell_look;   // look index per cell (walls get any valid index)
 };
 
 Scene build_scene(std::uint64_t seed, const WorldSettings& settings);

@@ -149,9 +149,8 @@ void fill_pattern(Texture& t, int kind, Rgb a, Rgb b, Rng& rng) {
   }
 }
 
-RoomLook make_look(float hue, int wall_kind, int floor_kind, bool neutral, Rng& rng) {
+RoomLook make_look(float hue, float sat, int wall_kind, int floor_kind, bool is_corridor, Rng& rng) {
   RoomLook look;
-  const float sat = neutral ? 0.08f : rng.uniform(0.45f, 0.7f);
   const Rgb wall_a = hsv(hue, sat, rng.uniform(0.6f, 0.8f));
   const Rgb wall_b = hsv(hue + 0.06f, sat * 0.7f, rng.uniform(0.75f, 0.95f));
   fill_pattern(look.wall, wall_kind, wall_a, wall_b, rng);
@@ -170,7 +169,7 @@ RoomLook make_look(float hue, int wall_kind, int floor_kind, bool neutral, Rng& 
   for (size_t i = 0; i < look.floor_ceiling.size(); ++i) {
     look.floor_ceiling[i] = look.floor.texels[i] | (std::uint64_t{look.ceiling.texels[i]} << 32);
   }
-  look.map_colour = to_packed(hsv(hue, neutral ? 0.0f : 0.55f, neutral ? 0.7f : 0.85f));
+  look.map_colour = to_packed(hsv(hue, is_corridor ? 0.12f : 0.55f, is_corridor ? 0.72f : 0.85f));
   return look;
 }
 
@@ -179,15 +178,16 @@ RoomLook make_look(float hue, int wall_kind, int floor_kind, bool neutral, Rng& 
 std::vector<RoomLook> make_room_looks(std::uint64_t seed, int room_count) {
   Rng rng(mix_seed(seed, 2));
   std::vector<RoomLook> looks;
-  looks.reserve(static_cast<size_t>(room_count) + 1);
+  looks.reserve(2 * static_cast<size_t>(room_count));
   const float hue0 = rng.uniform01();
   const int wall0 = rng.uniform_int(0, 4), floor0 = rng.uniform_int(0, 4);
+  // Golden-ratio hue steps keep neighbouring room indices far apart on the colour wheel.
+  auto hue_of = [&](int room) { return hue0 + 0.618034f * static_cast<float>(room); };
   for (int i = 0; i < room_count; ++i) {
-    // Golden-ratio hue steps keep neighbouring room indices far apart on the colour wheel.
-    const float hue = hue0 + 0.618034f * static_cast<float>(i);
-    looks.push_back(make_look(hue, wall0 + i, floor0 + 2 * i + 1, false, rng));
+    looks.push_back(make_look(hue_of(i), rng.uniform(0.45f, 0.7f), wall0 + i, floor0 + 2 * i + 1, false, rng));
   }
-  looks.push_back(make_look(hue0, 0, 1, true, rng));  // corridors: neutral grey bricks and tiles
+  // Corridors: greyish bricks and tiles with a faint tint of the nearest room.
+  for (int i = 0; i < room_count; ++i) looks.push_back(make_look(hue_of(i), 0.16f, 0, 1, true, rng));
   return looks;
 }
 

@@ -34,7 +34,8 @@ constexpr std::uint32_t pack_rgb(int r, int g, int b) {
          static_cast<std::uint32_t>(b);
 }
 
-// `room_count` room looks followed by one neutral look for corridors (index room_count).
+// `room_count` room looks, then `room_count` corridor looks (index room_count + r: the greyish
+// look of corridors nearest to room r), so corridors also hint where they lead.
 std::vector<RoomLook> make_room_looks(std::uint64_t seed, int room_count);
 
 }  // namespace dw::nav
