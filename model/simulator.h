@@ -34,6 +34,10 @@ class Simulator {
   // missing, corrupt or mismatched checkpoint.
   static std::unique_ptr<Simulator> load(const std::filesystem::path& checkpoint,
                                          const std::string& device = "cpu");
+  // A freshly initialised (untrained) model of a YAML config, e.g. to benchmark before training.
+  static std::unique_ptr<Simulator> untrained(const std::filesystem::path& config,
+                                              const data::ActionSchema& schema,
+                                              const std::string& device = "cpu", std::uint64_t seed = 0);
   virtual ~Simulator() = default;
 
   virtual const ModelInfo& info() const = 0;

@@ -8,6 +8,8 @@ void add_bench_command(CLI::App& app) {
   bench->require_subcommand(1);
   add_bench_world(*bench);
   add_bench_loader(*bench);
+  add_bench_train(*bench);
+  add_bench_step(*bench);
 }
 
 }  // namespace dw::tools

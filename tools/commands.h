@@ -12,9 +12,12 @@ void add_validate_command(CLI::App& app);
 void add_sheet_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
 void add_import_command(CLI::App& app);
+void add_train_command(CLI::App& app);
 
 // `dreamwalk bench <what>`: each adds a subcommand of `bench`.
 void add_bench_world(CLI::App& bench);
 void add_bench_loader(CLI::App& bench);
+void add_bench_train(CLI::App& bench);
+void add_bench_step(CLI::App& bench);
 
 }  // namespace dw::tools

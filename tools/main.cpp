@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   add_sheet_command(app);
   add_bench_command(app);
   add_import_command(app);
+  add_train_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

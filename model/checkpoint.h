@@ -1,0 +1,55 @@
+// Checkpoints of a run folder: model.safetensors (weights), model.json (config, action schema,
+// step, seed, sampler position, sizes) and optimizer.safetensors at the top, older copies under
+// checkpoints/step_NNNNNN/. Every file is written atomically and the step folder is complete
+// before the top level is touched, so a kill at any moment leaves a loadable checkpoint.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "datasets/episode.h"
+#include "model/config.h"
+#include "model/world_model.h"
+
+namespace dw::model {
+
+struct CheckpointMeta {
+  Config config;
+  data::ActionSchema schema;
+  std::int64_t step = 0;
+  std::uint64_t seed = 0;             // with `step` this is the whole RNG state of training
+  std::uint64_t sampler_batches = 0;  // window sampler position
+  std::int64_t parameters = 0;
+  std::string weights_hash;
+  std::string data_dir;               // what it was trained on (informational)
+};
+
+// A run folder or its model.json -> the run folder. UserError when neither.
+std::filesystem::path resolve_run_dir(const std::filesystem::path& checkpoint);
+bool has_checkpoint(const std::filesystem::path& run_dir);
+
+// A loaded checkpoint: where its files were read from (the top level, or a step folder when the
+// top level was caught half-updated).
+struct CheckpointFiles {
+  CheckpointMeta meta;
+  std::filesystem::path dir;
+};
+CheckpointFiles read_checkpoint_meta(const std::filesystem::path& run_dir);
+
+// Builds the model of `meta` and loads its weights from `dir`; UserError naming the file on a
+// missing tensor, a shape mismatch or a corrupt file.
+WorldModel load_weights(const CheckpointFiles& files, const torch::Device& device);
+void load_optimizer(const CheckpointFiles& files, WorldModel& model, torch::optim::Adam& optimizer);
+
+void save_checkpoint(const std::filesystem::path& run_dir, CheckpointMeta meta, WorldModel& model,
+                     torch::optim::Adam& optimizer);
+
+// Named tensors of a module / Adam state, as stored in the safetensors files.
+std::map<std::string, torch::Tensor> model_tensors(WorldModel& model);
+std::string hash_weights(WorldModel& model);
+
+}  // namespace dw::model

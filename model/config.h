@@ -1,0 +1,57 @@
+// Model and training sizes, read from a YAML file in configs/ and stored (as JSON) inside every
+// checkpoint so a run can be rebuilt without the original file. Torch-free: the CLI and the viewer
+// read configs without LibTorch headers.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace dw::model {
+
+struct ModelConfig {
+  int width = 64;
+  int height = 64;
+  int context = 4;                           // true frames seen before open-loop prediction
+  std::vector<int> encoder_channels{32, 64};  // one stride-2 stage each: latent map = frame / 2^n
+  int latent_channels = 16;                  // sampled Gaussian part, per latent location
+  int state_channels = 64;                   // deterministic ConvGRU state, per location
+  int hidden_channels = 64;                  // width of the prior/posterior/input heads
+  float min_std = 0.1f;                      // floor of the latent std (keeps the KL finite)
+  int latent_width() const { return width >> static_cast<int>(encoder_channels.size()); }
+  int latent_height() const { return height >> static_cast<int>(encoder_channels.size()); }
+};
+
+struct TrainConfig {
+  int batch = 16;
+  int horizon = 8;                  // open-loop steps predicted from actions alone
+  float learning_rate = 6e-4f;
+  float kl_weight = 0.1f;
+  float free_bits = 1.0f;           // nats per latent location below which the KL is not pushed
+  float kl_balance = 0.8f;          // share of the KL gradient that trains the prior (DreamerV3)
+  float context_weight = 1.0f;      // weight of the context-frame reconstruction loss
+  float grad_clip = 100.0f;
+  int eval_every = 500;
+  int eval_windows = 256;           // bounded validation: at most this many val windows
+  int keep_checkpoints = 3;         // older step_NNNNNN folders are pruned beyond this
+  int threads = 0;                  // 0 = choose (see threads.h)
+};
+
+struct Config {
+  std::string name = "small";
+  ModelConfig model;
+  TrainConfig train;
+};
+
+// Reads a YAML config; unknown keys and bad values throw UserError naming the file and key.
+Config load_config(const std::filesystem::path& path);
+// Checks ranges; `where` names the source in the error message.
+void check_config(const Config& config, const std::string& where);
+
+void to_json(nlohmann::json& json, const Config& config);
+// Throws UserError naming `where` when a field is missing or has the wrong type.
+Config config_from_json(const nlohmann::json& json, const std::string& where);
+
+}  // namespace dw::model

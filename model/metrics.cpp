@@ -1,0 +1,153 @@
+#include "model/metrics.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "nav/user_error.h"
+
+namespace dw::model {
+namespace {
+
+constexpr double kC1 = 0.01 * 0.01;  // (K1 * data range)^2
+constexpr double kC2 = 0.03 * 0.03;  // (K2 * data range)^2
+
+std::vector<double> gaussian_window(int size) {
+  std::vector<double> weights(size);
+  double total = 0.0;
+  for (int i = 0; i < size; ++i) {
+    const double x = i - (size - 1) / 2.0;
+    weights[i] = std::exp(-x * x / (2.0 * 1.5 * 1.5));
+    total += weights[i];
+  }
+  for (double& w : weights) w /= total;
+  return weights;
+}
+
+// "Valid" separable filtering (no padding), as in the reference SSIM implementation.
+std::vector<double> filter(const std::vector<double>& image, int width, int height,
+                           const std::vector<double>& window) {
+  const int size = static_cast<int>(window.size());
+  const int out_w = width - size + 1;
+  const int out_h = height - size + 1;
+  std::vector<double> rows(static_cast<size_t>(height) * out_w);
+  for (int y = 0; y < height; ++y) {
+    for (int x = 0; x < out_w; ++x) {
+      double sum = 0.0;
+      for (int k = 0; k < size; ++k) sum += window[k] * image[static_cast<size_t>(y) * width + x + k];
+      rows[static_cast<size_t>(y) * out_w + x] = sum;
+    }
+  }
+  std::vector<double> out(static_cast<size_t>(out_h) * out_w);
+  for (int y = 0; y < out_h; ++y) {
+    for (int x = 0; x < out_w; ++x) {
+      double sum = 0.0;
+      for (int k = 0; k < size; ++k) sum += window[k] * rows[static_cast<size_t>(y + k) * out_w + x];
+      out[static_cast<size_t>(y) * out_w + x] = sum;
+    }
+  }
+  return out;
+}
+
+double ssim_channel(const float* a, const float* b, int width, int height,
+                    const std::vector<double>& window) {
+  const size_t n = static_cast<size_t>(width) * height;
+  std::vector<double> x(a, a + n), y(b, b + n), xx(n), yy(n), xy(n);
+  for (size_t i = 0; i < n; ++i) {
+    xx[i] = x[i] * x[i];
+    yy[i] = y[i] * y[i];
+    xy[i] = x[i] * y[i];
+  }
+  const auto mu_x = filter(x, width, height, window);
+  const auto mu_y = filter(y, width, height, window);
+  const auto e_xx = filter(xx, width, height, window);
+  const auto e_yy = filter(yy, width, height, window);
+  const auto e_xy = filter(xy, width, height, window);
+  double total = 0.0;
+  for (size_t i = 0; i < mu_x.size(); ++i) {
+    const double mx = mu_x[i];
+    const double my = mu_y[i];
+    const double var_x = e_xx[i] - mx * mx;
+    const double var_y = e_yy[i] - my * my;
+    const double cov = e_xy[i] - mx * my;
+    total += ((2 * mx * my + kC1) * (2 * cov + kC2)) / ((mx * mx + my * my + kC1) * (var_x + var_y + kC2));
+  }
+  return total / static_cast<double>(mu_x.size());
+}
+
+}  // namespace
+
+double psnr_from_mse(double value) {
+  if (!(value > 0.0)) return kPsnrCap;  // identical frames (and a NaN guard)
+  return std::min(kPsnrCap, -10.0 * std::log10(value));
+}
+
+double mse(const float* a, const float* b, int width, int height) {
+  const size_t n = static_cast<size_t>(width) * height * 3;
+  double sum = 0.0;
+  for (size_t i = 0; i < n; ++i) {
+    const double d = static_cast<double>(a[i]) - b[i];
+    sum += d * d;
+  }
+  return n ? sum / static_cast<double>(n) : 0.0;
+}
+
+double ssim(const float* a, const float* b, int width, int height) {
+  int size = std::min({11, width, height});
+  if (size % 2 == 0) --size;
+  const auto window = gaussian_window(size);
+  const size_t plane = static_cast<size_t>(width) * height;
+  double total = 0.0;
+  for (int c = 0; c < 3; ++c) total += ssim_channel(a + c * plane, b + c * plane, width, height, window);
+  return total / 3.0;
+}
+
+FrameMetrics compare_frames(const float* a, const float* b, int width, int height) {
+  FrameMetrics metrics;
+  metrics.mse = mse(a, b, width, height);
+  metrics.psnr = psnr_from_mse(metrics.mse);
+  metrics.ssim = ssim(a, b, width, height);
+  return metrics;
+}
+
+FrameMetrics compare_frames(const Image& a, const Image& b) {
+  if (!a.same_size(b)) throw UserError("cannot compare frames of different sizes");
+  const size_t plane = static_cast<size_t>(a.width) * a.height;
+  std::vector<float> fa(plane * 3), fb(plane * 3);
+  for (size_t i = 0; i < plane; ++i) {
+    for (size_t c = 0; c < 3; ++c) {
+      fa[c * plane + i] = a.pixels[i * 3 + c] / 255.0f;
+      fb[c * plane + i] = b.pixels[i * 3 + c] / 255.0f;
+    }
+  }
+  return compare_frames(fa.data(), fb.data(), a.width, a.height);
+}
+
+HorizonMetrics::HorizonMetrics(int horizon) : sums_(horizon), counts_(horizon, 0) {}
+
+void HorizonMetrics::add(int step, const FrameMetrics& metrics) {
+  FrameMetrics& sum = sums_.at(step);
+  sum.mse += metrics.mse;
+  sum.psnr += metrics.psnr;
+  sum.ssim += metrics.ssim;
+  ++counts_.at(step);
+}
+
+FrameMetrics HorizonMetrics::mean(int step) const {
+  const long long n = counts_.at(step);
+  if (n == 0) return {};
+  const FrameMetrics& sum = sums_.at(step);
+  return {sum.mse / n, sum.psnr / n, sum.ssim / n};
+}
+
+FrameMetrics HorizonMetrics::overall() const {
+  FrameMetrics total;
+  for (int step = 0; step < horizon(); ++step) {
+    const FrameMetrics m = mean(step);
+    total.mse += m.mse / horizon();
+    total.psnr += m.psnr / horizon();
+    total.ssim += m.ssim / horizon();
+  }
+  return total;
+}
+
+}  // namespace dw::model

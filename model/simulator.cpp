@@ -1,0 +1,203 @@
+// The Simulator over the world model: observes start frames through the posterior, then steps the
+// prior with the given actions. Each trajectory draws its noise from its own generator seeded from
+// (seed, b), so a batch gives exactly the samples of B single rollouts.
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <nlohmann/json.hpp>
+
+#include "model/checkpoint.h"
+#include "model/config.h"
+#include "model/sequence.h"
+#include "model/tensor_io.h"
+#include "model/torch_simulator.h"
+#include "nav/random.h"
+#include "nav/user_error.h"
+
+namespace dw::model {
+
+class SimulatorState {
+ public:
+  LatentState latent;
+  std::vector<at::Generator> noise;
+  int observed = 0;
+};
+
+namespace {
+
+class TorchSimulator final : public Simulator {
+ public:
+  TorchSimulator(WorldModel model, ModelInfo info, const torch::Device& device)
+      : model_(std::move(model)), info_(std::move(info)), device_(device) {
+    model_->to(device_);
+    model_->eval();
+  }
+
+  const ModelInfo& info() const override { return info_; }
+  void set_temperature(float temperature) override {
+    if (!(temperature >= 0.0f && temperature <= 10.0f)) throw UserError("temperature must be in [0, 10]");
+    temperature_ = temperature;
+  }
+  float temperature() const override { return temperature_; }
+
+  void reset(const std::vector<std::vector<Image>>& start_frames,
+             const std::vector<std::vector<std::vector<float>>>& start_actions,
+             std::uint64_t seed) override {
+    torch::NoGradGuard no_grad;
+    model_->eval();
+    const int count = check_starts(start_frames, start_actions);
+    const int64_t batch = static_cast<int64_t>(start_frames.size());
+    state_ = SimulatorState{};
+    for (int64_t b = 0; b < batch; ++b) {
+      state_.noise.push_back(at::make_generator<at::CPUGeneratorImpl>(nav::mix_seed(seed, static_cast<uint64_t>(b))));
+    }
+    state_.latent = model_->initial_state(batch, device_);
+    for (int t = 0; t < count; ++t) {
+      std::vector<Image> frames;
+      for (const auto& starts : start_frames) frames.push_back(starts[t]);
+      auto embedding = model_->encoder()->forward(images_to_tensor(frames, device_));
+      LatentState next;
+      next.h = t == 0 ? state_.latent.h : model_->advance(state_.latent, start_action(start_actions, t - 1, batch));
+      next.z = sample(model_->posterior(next.h, embedding));
+      state_.latent = next;
+    }
+    state_.observed = count;
+  }
+
+  std::vector<Image> step(const std::vector<std::vector<float>>& actions) override {
+    torch::NoGradGuard no_grad;
+    model_->eval();
+    if (state_.observed == 0) throw UserError("Simulator::step called before reset");
+    if (static_cast<int64_t>(actions.size()) != state_.latent.h.size(0)) {
+      throw UserError("step: " + std::to_string(actions.size()) + " actions for " +
+                      std::to_string(state_.latent.h.size(0)) + " trajectories");
+    }
+    LatentState next;
+    next.h = model_->advance(state_.latent, actions_to_tensor(actions, info_.schema.dimension(), device_));
+    next.z = sample(model_->prior(next.h));
+    state_.latent = next;
+    return tensor_to_images(model_->decode(next));
+  }
+
+  std::shared_ptr<const SimulatorState> save_state() const override { return save_state_of(state_); }
+
+  void restore_state(const std::shared_ptr<const SimulatorState>& state) override {
+    if (!state) throw UserError("restore_state: no state given");
+    state_ = *save_state_of(*state);
+  }
+
+ private:
+  static std::shared_ptr<SimulatorState> save_state_of(const SimulatorState& state) {
+    auto copy = std::make_shared<SimulatorState>();
+    if (state.latent.h.defined()) copy->latent = {state.latent.h.clone(), state.latent.z.clone()};
+    for (const auto& generator : state.noise) copy->noise.push_back(generator.clone());
+    copy->observed = state.observed;
+    return copy;
+  }
+
+  // Every trajectory gets the same number of start frames (1..context) of the model's size.
+  int check_starts(const std::vector<std::vector<Image>>& starts,
+                   const std::vector<std::vector<std::vector<float>>>& actions) const {
+    if (starts.empty()) throw UserError("reset: no start frames given");
+    const size_t count = starts.front().size();
+    if (count < 1 || count > static_cast<size_t>(info_.context)) {
+      throw UserError("reset: give 1.." + std::to_string(info_.context) + " start frames per trajectory");
+    }
+    for (const auto& frames : starts) {
+      if (frames.size() != count) throw UserError("reset: trajectories differ in their number of start frames");
+      for (const auto& frame : frames) {
+        if (frame.width != info_.width || frame.height != info_.height) {
+          throw UserError("reset: start frames are " + std::to_string(frame.width) + "x" +
+                          std::to_string(frame.height) + ", the model needs " + std::to_string(info_.width) +
+                          "x" + std::to_string(info_.height));
+        }
+      }
+    }
+    if (!actions.empty()) {
+      if (actions.size() != starts.size()) throw UserError("reset: start actions given for some trajectories only");
+      for (const auto& sequence : actions) {
+        if (sequence.size() != count - 1) throw UserError("reset: need one action between each two start frames");
+      }
+    }
+    return static_cast<int>(count);
+  }
+
+  // The action between start frames t and t+1 (zeros when none were given).
+  torch::Tensor start_action(const std::vector<std::vector<std::vector<float>>>& actions, int t,
+                             int64_t batch) const {
+    const int dimension = info_.schema.dimension();
+    if (actions.empty()) return torch::zeros({batch, dimension}, torch::TensorOptions().device(device_));
+    std::vector<std::vector<float>> rows;
+    for (const auto& sequence : actions) rows.push_back(sequence[t]);
+    return actions_to_tensor(rows, dimension, device_);
+  }
+
+  torch::Tensor sample(const Gaussian& dist) {
+    if (temperature_ <= 0.0f) return dist.mean;
+    std::vector<torch::Tensor> noise;
+    for (auto& generator : state_.noise) noise.push_back(normal_like(dist.mean[0], generator));
+    return dist.mean + temperature_ * dist.std * torch::stack(noise);
+  }
+
+  WorldModel model_;
+  ModelInfo info_;
+  torch::Device device_;
+  float temperature_ = 0.0f;
+  SimulatorState state_;
+};
+
+ModelInfo info_from(const CheckpointMeta& meta, WorldModel& model) {
+  ModelInfo info;
+  info.parameters = parameter_count(*model);
+  info.width = meta.config.model.width;
+  info.height = meta.config.model.height;
+  info.context = meta.config.model.context;
+  info.schema = meta.schema;
+  info.config_name = meta.config.name;
+  info.config_json = nlohmann::json(meta.config).dump();
+  info.weights_hash = hash_weights(model);
+  return info;
+}
+
+}  // namespace
+
+torch::Device choose_device(const std::string& name) {
+  if (name == "cpu") return torch::kCPU;
+  if (name == "cuda") {
+    if (!torch::cuda::is_available()) {
+      throw UserError("--device cuda: CUDA is not available (this LibTorch is CPU-only or no GPU is visible)");
+    }
+    return torch::kCUDA;
+  }
+  throw UserError("--device: '" + name + "' is not one of cpu, cuda");
+}
+
+std::unique_ptr<Simulator> make_simulator(WorldModel model, ModelInfo info, const torch::Device& device) {
+  return std::make_unique<TorchSimulator>(std::move(model), std::move(info), device);
+}
+
+std::unique_ptr<Simulator> Simulator::load(const std::filesystem::path& checkpoint, const std::string& device) {
+  const torch::Device chosen = choose_device(device);
+  const CheckpointFiles files = read_checkpoint_meta(resolve_run_dir(checkpoint));
+  try {
+    WorldModel model = load_weights(files, chosen);
+    ModelInfo info = info_from(files.meta, model);
+    return make_simulator(std::move(model), std::move(info), chosen);
+  } catch (const c10::Error& e) {
+    throw UserError((files.dir / "model.safetensors").string() + ": cannot be loaded (" + e.what_without_backtrace() + ")");
+  }
+}
+
+std::unique_ptr<Simulator> Simulator::untrained(const std::filesystem::path& config_path,
+                                                const data::ActionSchema& schema,
+                                                const std::string& device, std::uint64_t seed) {
+  const torch::Device chosen = choose_device(device);
+  CheckpointMeta meta;
+  meta.config = load_config(config_path);
+  meta.schema = schema;
+  torch::manual_seed(seed);
+  WorldModel model(meta.config.model, schema.dimension());
+  ModelInfo info = info_from(meta, model);
+  return make_simulator(std::move(model), std::move(info), chosen);
+}
+
+}  // namespace dw::model

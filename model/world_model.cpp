@@ -1,0 +1,125 @@
+#include "model/world_model.h"
+
+namespace dw::model {
+namespace {
+
+namespace nn = torch::nn;
+
+nn::Conv2d conv(int in, int out, int kernel, int stride = 1) {
+  return nn::Conv2d(nn::Conv2dOptions(in, out, kernel).stride(stride).padding((kernel - 1) / 2));
+}
+
+// Stride-2 down/up-sampling with a 4x4 kernel: exact halving/doubling without checkerboard gaps.
+nn::Conv2d down(int in, int out) {
+  return nn::Conv2d(nn::Conv2dOptions(in, out, 4).stride(2).padding(1));
+}
+nn::ConvTranspose2d up(int in, int out) {
+  return nn::ConvTranspose2d(nn::ConvTranspose2dOptions(in, out, 4).stride(2).padding(1));
+}
+
+}  // namespace
+
+EncoderImpl::EncoderImpl(const ModelConfig& config) {
+  layers_ = nn::Sequential();
+  int channels = 3;
+  for (int out : config.encoder_channels) {
+    layers_->push_back(down(channels, out));
+    layers_->push_back(nn::SiLU());
+    channels = out;
+  }
+  layers_->push_back(conv(channels, channels, 3));
+  layers_->push_back(nn::SiLU());
+  register_module("layers", layers_);
+}
+
+torch::Tensor EncoderImpl::forward(const torch::Tensor& frames) {
+  return layers_->forward(frames * 2.0 - 1.0);  // centred input trains faster than [0,1]
+}
+
+DecoderImpl::DecoderImpl(const ModelConfig& config) {
+  layers_ = nn::Sequential();
+  std::vector<int> channels(config.encoder_channels.rbegin(), config.encoder_channels.rend());
+  layers_->push_back(conv(config.state_channels + config.latent_channels, channels.front(), 3));
+  layers_->push_back(nn::SiLU());
+  // Mirror the encoder; the last stage works at full resolution, so it gets half the channels.
+  channels.push_back(std::max(channels.back() / 2, 8));
+  for (size_t i = 0; i + 1 < channels.size(); ++i) {
+    layers_->push_back(up(channels[i], channels[i + 1]));
+    layers_->push_back(nn::SiLU());
+  }
+  layers_->push_back(conv(channels.back(), 3, 3));
+  layers_->push_back(nn::Sigmoid());
+  register_module("layers", layers_);
+}
+
+torch::Tensor DecoderImpl::forward(const torch::Tensor& features) { return layers_->forward(features); }
+
+ConvGruCellImpl::ConvGruCellImpl(int input_channels, int state_channels) {
+  gates_ = register_module("gates", conv(input_channels + state_channels, 2 * state_channels, 3));
+  candidate_ = register_module("candidate", conv(input_channels + state_channels, state_channels, 3));
+}
+
+torch::Tensor ConvGruCellImpl::forward(const torch::Tensor& input, const torch::Tensor& state) {
+  auto gates = torch::sigmoid(gates_->forward(torch::cat({input, state}, 1))).chunk(2, 1);
+  const torch::Tensor& reset = gates[0];
+  const torch::Tensor& update = gates[1];
+  torch::Tensor candidate = torch::tanh(candidate_->forward(torch::cat({input, reset * state}, 1)));
+  return torch::lerp(state, candidate, update);
+}
+
+WorldModelImpl::WorldModelImpl(const ModelConfig& config, int action_dim)
+    : config_(config), action_dim_(action_dim) {
+  const int z = config.latent_channels;
+  const int s = config.state_channels;
+  const int hidden = config.hidden_channels;
+  const int embedding = config.encoder_channels.back();
+  encoder_ = register_module("encoder", Encoder(config));
+  decoder_ = register_module("decoder", Decoder(config));
+  input_ = register_module("input", nn::Sequential(conv(z + action_dim, hidden, 3), nn::SiLU()));
+  cell_ = register_module("cell", ConvGruCell(hidden, s));
+  prior_ = register_module("prior", nn::Sequential(conv(s, hidden, 3), nn::SiLU(), conv(hidden, 2 * z, 1)));
+  posterior_ = register_module(
+      "posterior", nn::Sequential(conv(s + embedding, hidden, 3), nn::SiLU(), conv(hidden, 2 * z, 1)));
+}
+
+LatentState WorldModelImpl::initial_state(int64_t batch, const torch::Device& device) const {
+  auto options = torch::TensorOptions().dtype(torch::kFloat32).device(device);
+  const int64_t height = config_.latent_height();
+  const int64_t width = config_.latent_width();
+  return {torch::zeros({batch, config_.state_channels, height, width}, options),
+          torch::zeros({batch, config_.latent_channels, height, width}, options)};
+}
+
+torch::Tensor WorldModelImpl::advance(const LatentState& state, const torch::Tensor& action) {
+  torch::Tensor input = state.z;
+  if (action_dim_ > 0) {
+    // Actions are global: broadcast each one over the latent map as a constant channel.
+    auto planes = action.to(state.z.dtype()).view({action.size(0), action_dim_, 1, 1})
+                      .expand({-1, -1, state.z.size(2), state.z.size(3)});
+    input = torch::cat({state.z, planes}, 1);
+  }
+  return cell_->forward(input_->forward(input), state.h);
+}
+
+Gaussian WorldModelImpl::split_gaussian(const torch::Tensor& stats) const {
+  auto parts = stats.chunk(2, 1);
+  return {parts[0], torch::nn::functional::softplus(parts[1]) + config_.min_std};
+}
+
+Gaussian WorldModelImpl::prior(const torch::Tensor& h) { return split_gaussian(prior_->forward(h)); }
+
+Gaussian WorldModelImpl::posterior(const torch::Tensor& h, const torch::Tensor& embedding) {
+  return split_gaussian(posterior_->forward(torch::cat({h, embedding}, 1)));
+}
+
+torch::Tensor WorldModelImpl::decode(const LatentState& state) {
+  return decoder_->forward(torch::cat({state.h, state.z}, 1));
+}
+
+int64_t parameter_count(torch::nn::Module& module) {
+  int64_t count = 0;
+  for (const auto& parameter : module.parameters()) count += parameter.numel();
+  return count;
+}
+
+}  // namespace dw::model

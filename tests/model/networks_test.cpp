@@ -1,0 +1,89 @@
+// Shapes of every module (with and without actions) and a single batch that overfits.
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <catch2/catch.hpp>
+
+#include "model/sequence.h"
+#include "model/world_model.h"
+#include "model_test_util.h"
+
+using namespace dw::model;
+
+TEST_CASE("every module produces the documented shapes", "[model]") {
+  const Config config = testing::tiny_config();
+  for (int action_dim : {0, 3, 8}) {
+    torch::manual_seed(0);
+    WorldModel model(config.model, action_dim);
+    const int64_t batch = 3;
+    auto frames = torch::rand({batch, 16, 16}).unsqueeze(1).expand({batch, 3, 16, 16}).contiguous();
+    auto embedding = model->encoder()->forward(frames);
+    CHECK(embedding.sizes() == torch::IntArrayRef{batch, 8, 8, 8});
+    LatentState state = model->initial_state(batch, torch::kCPU);
+    CHECK(state.h.sizes() == torch::IntArrayRef{batch, 8, 8, 8});
+    CHECK(state.z.sizes() == torch::IntArrayRef{batch, 4, 8, 8});
+    auto action = action_dim > 0 ? torch::rand({batch, action_dim}) : torch::Tensor();
+    auto h = model->advance(state, action);
+    CHECK(h.sizes() == state.h.sizes());
+    Gaussian prior = model->prior(h);
+    Gaussian post = model->posterior(h, embedding);
+    CHECK(prior.mean.sizes() == state.z.sizes());
+    CHECK(post.std.sizes() == state.z.sizes());
+    CHECK(prior.std.min().item<float>() >= config.model.min_std);
+    auto decoded = model->decode({h, post.mean});
+    CHECK(decoded.sizes() == torch::IntArrayRef{batch, 3, 16, 16});
+    CHECK(decoded.min().item<float>() >= 0.0f);
+    CHECK(decoded.max().item<float>() <= 1.0f);
+  }
+}
+
+TEST_CASE("sequence loss and open-loop prediction accept action-free data", "[model]") {
+  const Config config = testing::tiny_config();
+  torch::manual_seed(1);
+  WorldModel model(config.model, 0);
+  auto noise = at::make_generator<at::CPUGeneratorImpl>(3);
+  auto frames = torch::rand({2, 5, 3, 16, 16});
+  auto actions = torch::zeros({2, 4, 0});
+  LossTerms terms = sequence_loss(model, frames, actions, config.train, noise);
+  CHECK(terms.total.dim() == 0);
+  CHECK(std::isfinite(terms.total.item<double>()));
+  CHECK(terms.open_loop_mse.item<double>() > 0.0);
+  auto predicted = predict_open_loop(model, frames.slice(1, 0, 2), actions, 3, 0.0f, noise);
+  CHECK(predicted.sizes() == torch::IntArrayRef{2, 3, 3, 16, 16});
+}
+
+TEST_CASE("a single batch overfits", "[model]") {
+  Config config = testing::tiny_config();
+  config.model.encoder_channels = {16};
+  config.model.state_channels = 16;
+  config.model.hidden_channels = 16;
+  torch::manual_seed(2);
+  WorldModel model(config.model, 3);
+  torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(3e-3));
+  std::vector<torch::Tensor> windows;
+  for (int b = 0; b < 2; ++b) {
+    std::vector<dw::Image> images;
+    for (int t = 0; t < 5; ++t) images.push_back(testing::moving_square(b, t));
+    auto tensor = torch::empty({5, 3, 16, 16});
+    for (int t = 0; t < 5; ++t) {
+      for (int c = 0; c < 3; ++c)
+        for (int y = 0; y < 16; ++y)
+          for (int x = 0; x < 16; ++x) tensor[t][c][y][x] = images[t].at(x, y)[c] / 255.0f;
+    }
+    windows.push_back(tensor);
+  }
+  auto frames = torch::stack(windows);
+  auto actions = torch::full({2, 4, 3}, 0.5f);
+  double first = 0.0, last = 0.0;
+  for (int step = 0; step < 300; ++step) {
+    auto noise = at::make_generator<at::CPUGeneratorImpl>(step);
+    LossTerms terms = sequence_loss(model, frames, actions, config.train, noise);
+    optimizer.zero_grad();
+    terms.total.backward();
+    optimizer.step();
+    if (step == 0) first = terms.open_loop_mse.item<double>();
+    last = terms.open_loop_mse.item<double>();
+  }
+  INFO("open-loop MSE " << first << " -> " << last);
+  CHECK(last < 0.1 * first);
+  CHECK(last < 0.004);
+}

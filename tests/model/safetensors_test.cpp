@@ -1,0 +1,98 @@
+// Our safetensors reader/writer: bit-exact round trip, the layout Python's reader expects, and a
+// clear UserError naming the file for each kind of damage.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "model/safetensors.h"
+#include "model_test_util.h"
+#include "nav/atomic_file.h"
+#include "nav/user_error.h"
+
+using namespace dw::model;
+
+namespace {
+
+std::string header_of(const std::string& file) {
+  uint64_t length = 0;
+  for (int i = 0; i < 8; ++i) length |= uint64_t{static_cast<unsigned char>(file[i])} << (8 * i);
+  return file.substr(8, length);
+}
+
+void require_error_names_file(const std::filesystem::path& path, const std::string& problem) {
+  try {
+    load_safetensors(path);
+    FAIL("no error for " << problem);
+  } catch (const dw::UserError& e) {
+    INFO(e.what());
+    CHECK(std::string(e.what()).find(path.string()) != std::string::npos);
+    CHECK(std::string(e.what()).find(problem) != std::string::npos);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("safetensors round trip is bit-exact", "[model][safetensors]") {
+  const auto dir = testing::scratch_dir("safetensors_round_trip");
+  torch::manual_seed(4);
+  TensorMap tensors{{"a.weight", torch::randn({3, 4, 5})},
+                    {"b", torch::tensor({1.0f / 3.0f, -0.0f, 1e-38f, 3.4e38f})},
+                    {"count", torch::tensor(int64_t{123456789012})},
+                    {"bytes", torch::arange(0, 7, torch::kUInt8)},
+                    {"empty", torch::zeros({0, 2})}};
+  save_safetensors(dir / "t.safetensors", tensors, {{"step", "7"}});
+  const TensorMap loaded = load_safetensors(dir / "t.safetensors");
+  REQUIRE(loaded.size() == tensors.size());
+  for (const auto& [name, tensor] : tensors) {
+    const auto& other = loaded.at(name);
+    CHECK(other.scalar_type() == tensor.scalar_type());
+    CHECK(other.sizes() == tensor.sizes());
+    CHECK(std::memcmp(other.data_ptr(), tensor.contiguous().data_ptr(), tensor.numel() * tensor.element_size()) == 0);
+  }
+}
+
+TEST_CASE("safetensors files have the layout Python's reader expects", "[model][safetensors]") {
+  const auto dir = testing::scratch_dir("safetensors_layout");
+  save_safetensors(dir / "t.safetensors", {{"x", torch::ones({2, 3})}, {"y", torch::zeros({4}, torch::kInt64)}},
+                   {{"format", "pt"}});
+  const std::string file = dw::read_whole_file(dir / "t.safetensors");
+  const std::string header = header_of(file);
+  CHECK((8 + header.size()) % 8 == 0);  // data starts 8-byte aligned
+  const auto json = nlohmann::json::parse(header);
+  CHECK(json["__metadata__"]["format"] == "pt");
+  CHECK(json["x"]["dtype"] == "F32");
+  CHECK(json["x"]["shape"] == nlohmann::json::array({2, 3}));
+  CHECK(json["x"]["data_offsets"] == nlohmann::json::array({0, 24}));
+  CHECK(json["y"]["dtype"] == "I64");
+  CHECK(json["y"]["data_offsets"] == nlohmann::json::array({24, 56}));
+  CHECK(file.size() == 8 + header.size() + 56);
+  float first = 0.0f;
+  std::memcpy(&first, file.data() + 8 + header.size(), 4);
+  CHECK(first == 1.0f);  // little-endian float32
+}
+
+TEST_CASE("damaged safetensors files give a UserError naming the file", "[model][safetensors]") {
+  const auto dir = testing::scratch_dir("safetensors_damage");
+  save_safetensors(dir / "good.safetensors", {{"x", torch::ones({64})}});
+  const std::string good = dw::read_whole_file(dir / "good.safetensors");
+
+  testing::write_text(dir / "truncated.safetensors", good.substr(0, good.size() - 10));
+  require_error_names_file(dir / "truncated.safetensors", "truncated");
+  testing::write_text(dir / "short.safetensors", good.substr(0, 5));
+  require_error_names_file(dir / "short.safetensors", "too short");
+  testing::write_text(dir / "header_cut.safetensors", good.substr(0, 20));
+  require_error_names_file(dir / "header_cut.safetensors", "header");
+
+  std::string bad_json = good;
+  bad_json[8] = '[';
+  bad_json[9] = '{';
+  testing::write_text(dir / "bad_json.safetensors", bad_json);
+  require_error_names_file(dir / "bad_json.safetensors", "JSON");
+
+  std::string bad_dtype = good;
+  const auto at = bad_dtype.find("F32");
+  bad_dtype.replace(at, 3, "Q32");
+  testing::write_text(dir / "bad_dtype.safetensors", bad_dtype);
+  require_error_names_file(dir / "bad_dtype.safetensors", "dtype");
+
+  CHECK_THROWS_AS(load_safetensors(dir / "missing.safetensors"), dw::UserError);
+}

@@ -1,0 +1,110 @@
+// `dreamwalk bench train` (training frames/s) and `dreamwalk bench step` (latency of one
+// Simulator::step at batch 1): one JSON object per measurement.
+#include <fmt/format.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "model/simulator.h"
+#include "model/threads.h"
+#include "model/trainer.h"
+#include "nav/pose.h"
+#include "nav/user_error.h"
+#include "tools/commands.h"
+
+namespace dw::tools {
+
+namespace {
+
+struct ModelBenchFlags {
+  std::string checkpoint;
+  std::string config;
+  std::string data;
+  std::string device = "cpu";
+  int threads = 0;
+  int steps = 0;
+};
+
+double peak_rss_mb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // Linux reports KiB
+}
+
+void check_source(const ModelBenchFlags& flags) {
+  if (flags.checkpoint.empty() == flags.config.empty()) throw UserError("give exactly one of --checkpoint or --config");
+}
+
+void run_bench_train(const ModelBenchFlags& flags) {
+  check_source(flags);
+  const int steps = flags.steps > 0 ? flags.steps : 5;
+  const model::TrainSpeed speed = model::measure_training_speed(flags.config, flags.checkpoint, flags.data,
+                                                                flags.device, steps, flags.threads);
+  nlohmann::json line = {{"bench", "train"}, {"frames_per_s", speed.frames_per_s}, {"batch", speed.batch},
+                         {"parameters", speed.parameters}, {"peak_rss_mb", peak_rss_mb()},
+                         {"threads", flags.threads}, {"device", flags.device},
+                         {"data", flags.data.empty() ? "synthetic" : flags.data}};
+  fmt::print("{}\n", line.dump());
+}
+
+void run_bench_step(const ModelBenchFlags& flags) {
+  check_source(flags);
+  model::configure_default_threads(flags.threads > 0 ? flags.threads : 2);
+  auto simulator = flags.checkpoint.empty()
+                       ? model::Simulator::untrained(flags.config, data::ActionSchema::navigation(nav::ActionLimits{}),
+                                                     flags.device)
+                       : model::Simulator::load(flags.checkpoint, flags.device);
+  const model::ModelInfo& info = simulator->info();
+  std::vector<Image> starts(static_cast<size_t>(info.context), Image(info.width, info.height));
+  simulator->reset_single(starts, 0);
+  const std::vector<float> action(static_cast<size_t>(info.schema.dimension()), 0.5f);
+  for (int i = 0; i < 10; ++i) simulator->step_single(action);  // warm-up
+  const int steps = flags.steps > 0 ? flags.steps : 200;
+  std::vector<double> times;
+  for (int i = 0; i < steps; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    simulator->step_single(action);
+    times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+  }
+  std::sort(times.begin(), times.end());
+  double total = 0.0;
+  for (double t : times) total += t;
+  nlohmann::json line = {{"bench", "step"}, {"ms_per_step", total / steps}, {"median_ms", times[times.size() / 2]},
+                         {"batch", 1}, {"size", info.width}, {"threads", flags.threads > 0 ? flags.threads : 2},
+                         {"parameters", info.parameters}, {"device", flags.device}};
+  fmt::print("{}\n", line.dump());
+}
+
+void add_source_flags(CLI::App* command, ModelBenchFlags& flags) {
+  command->add_option("--checkpoint", flags.checkpoint, "Run folder or its model.json");
+  command->add_option("--config", flags.config, "Model config YAML (an untrained model of that size)");
+  command->add_option("--device", flags.device, "cpu or cuda")->capture_default_str();
+}
+
+}  // namespace
+
+void add_bench_train(CLI::App& bench) {
+  auto flags = std::make_shared<ModelBenchFlags>();
+  CLI::App* command = bench.add_subcommand("train", "Training throughput (frames/s) of a model config");
+  add_source_flags(command, *flags);
+  command->add_option("--data", flags->data, "Dataset folder (default: synthetic windows)");
+  command->add_option("--threads", flags->threads, "CPU threads (0 = all available cores)")->capture_default_str();
+  command->add_option("--steps", flags->steps, "Timed steps (default 5)");
+  command->callback([flags] { run_bench_train(*flags); });
+}
+
+void add_bench_step(CLI::App& bench) {
+  auto flags = std::make_shared<ModelBenchFlags>();
+  CLI::App* command = bench.add_subcommand("step", "Latency of one Simulator::step at batch 1");
+  add_source_flags(command, *flags);
+  command->add_option("--threads", flags->threads, "CPU threads (default 2)");
+  command->add_option("--steps", flags->steps, "Timed steps (default 200)");
+  command->callback([flags] { run_bench_step(*flags); });
+}
+
+}  // namespace dw::tools

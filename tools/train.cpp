@@ -1,0 +1,76 @@
+// `dreamwalk train`: parse flags, run model::train with a progress line; Ctrl-C finishes the
+// current step, saves a checkpoint and exits cleanly; a NaN/Inf loss exits 1 with the message.
+#include <fmt/format.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+
+#include "model/trainer.h"
+#include "tools/commands.h"
+#include "tools/progress.h"
+
+namespace dw::tools {
+
+namespace {
+
+extern "C" void on_interrupt(int) { model::request_stop(); }
+
+std::string eta_text(double seconds) {
+  if (seconds < 0) return "";
+  const long total = static_cast<long>(seconds);
+  return fmt::format(", ETA {}:{:02d}:{:02d}", total / 3600, (total / 60) % 60, total % 60);
+}
+
+void run_train(const model::TrainOptions& options) {
+  ProgressLine progress("train", options.steps, "steps");
+  model::TrainCallbacks callbacks;
+  callbacks.on_progress = [&](const model::TrainProgress& p) {
+    progress.update(p.run_steps, fmt::format("step {}, loss {:.5f}, mse {:.5f}, kl {:.1f}, {:.0f} frames/s{}", p.step,
+                                             p.loss, p.open_loop_mse, p.kl, p.frames_per_s,
+                                             options.steps > 0 ? "" : eta_text(p.eta_s)));
+  };
+  callbacks.on_message = [](const std::string& line) { std::fprintf(stderr, "\n%s\n", line.c_str()); };
+  model::clear_stop_request();
+  auto previous = std::signal(SIGINT, on_interrupt);
+  model::TrainSummary summary;
+  try {
+    summary = model::train(options, callbacks);
+  } catch (const model::TrainingDiverged& e) {
+    std::signal(SIGINT, previous);
+    std::fprintf(stderr, "\ndreamwalk: %s\n", e.what());
+    std::exit(1);  // a failure, not bad input (exit 2)
+  } catch (...) {
+    std::signal(SIGINT, previous);
+    throw;
+  }
+  std::signal(SIGINT, previous);
+  progress.finish(fmt::format("step {}", summary.step));
+  fmt::print("{} at step {}: {} ({} parameters)\n", summary.interrupted ? "interrupted, saved" : "done",
+             summary.step, options.out_dir.string(), summary.parameters);
+}
+
+}  // namespace
+
+void add_train_command(CLI::App& app) {
+  auto options = std::make_shared<model::TrainOptions>();
+  CLI::App* command = app.add_subcommand("train", "Train the world model on a dataset");
+  command->add_option("--data", options->data_dir, "Dataset folder (from gen or import)")->required();
+  command->add_option("--config", options->config_path, "Model config YAML (e.g. configs/small.yaml); "
+                                                        "a resumed run uses the config in its checkpoint");
+  command->add_option("--out", options->out_dir, "Run folder: checkpoints, metrics.jsonl, preview.png")->required();
+  command->add_option("--device", options->device, "cpu or cuda")->capture_default_str();
+  command->add_option("--steps", options->steps, "Optimisation steps to run now (added to a resumed run's)");
+  command->add_option("--minutes", options->minutes, "Wall-clock budget of this invocation");
+  command->add_option("--seed", options->seed, "Seed of the initial weights, batches and noise")->capture_default_str();
+  command->add_flag("--resume", options->resume, "Continue the run in --out exactly where it stopped");
+  command->add_option("--threads", options->threads, "CPU threads (0 = config, else all available cores)")
+      ->capture_default_str();
+  command->add_option("--batch", options->batch, "Batch size (0 = config)");
+  command->add_option("--eval-every", options->eval_every, "Checkpoint + validation every K steps (0 = config)");
+  command->callback([options] { run_train(*options); });
+}
+
+}  // namespace dw::tools
