@@ -191,7 +191,22 @@ WindowBatch WindowSampler::next_batch() {
   Impl& impl = *impl_;
   if (impl.workers.empty()) return impl.compute(impl.drawn++);
   std::unique_lock<std::mutex> lock(impl.mutex);
-  impl.batch_ready.wait(lock, [&] { return impl.ready.count(impl.drawn) > 0; });
+  while (!impl.ready.count(impl.drawn)) {
+    if (impl.next_to_compute <= impl.drawn) {
+      // No worker has claimed the batch we need (they are behind or starved of CPU): make it here
+      // rather than wait for a wake-up. Only this thread moves `drawn`, so the number stays ours.
+      const std::uint64_t number = impl.drawn;
+      impl.next_to_compute = number + 1;
+      lock.unlock();
+      WindowBatch batch = impl.compute(number);
+      lock.lock();
+      ++impl.drawn;
+      lock.unlock();
+      impl.room_to_compute.notify_all();
+      return batch;
+    }
+    impl.batch_ready.wait(lock);
+  }
   auto node = impl.ready.extract(impl.drawn);
   ++impl.drawn;
   lock.unlock();

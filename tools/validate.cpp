@@ -19,6 +19,7 @@ struct ValidateFlags {
 
 void run_validate(const ValidateFlags& flags) {
   const auto report = data::validate_dataset_report(flags.dir, flags.threads);
+  if (report.problems.size() == 1) throw UserError(report.problems.front());
   if (!report.problems.empty()) {
     for (const auto& problem : report.problems) std::fprintf(stderr, "dreamwalk: %s\n", problem.c_str());
     throw UserError(flags.dir + ": " + std::to_string(report.problems.size()) + " problem" +
