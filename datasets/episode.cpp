@@ -110,7 +110,7 @@ std::vector<nav::Pose> poses_from_json(const Json* value, const fs::path& path) 
 
 std::vector<Image> load_frames(const fs::path& dir, int frame_count) {
   std::vector<Image> frames;
-  frames.reserve(static_cast<std::size_t>(frame_count));
+  frames.reserve(static_cast<std::size_t>(std::min(frame_count, 100000)));  // a typo'd count must not OOM
   for (int i = 0; i < frame_count; ++i) {
     const fs::path file = dir / "frames" / frame_file_name(i);
     frames.push_back(load_image(file));

@@ -178,6 +178,7 @@ PackedSplit::Mapping PackedSplit::map_file(const fs::path& path, std::size_t exp
       ::close(fd);
       throw UserError(path.string() + ": cannot memory-map the packed cache file");
     }
+    ::madvise(address, expected_size, MADV_WILLNEED);  // start reading ahead; windows are random
     mapping.address = address;
     mapping.size = expected_size;
   }
