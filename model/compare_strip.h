@@ -1,0 +1,21 @@
+// Side-by-side comparison images: truth | prediction | error heatmap, one column per step.
+// Used by `eval` (best/worst windows) and `rollout --compare`. Torch-free.
+#pragma once
+
+#include <vector>
+
+#include "nav/image.h"
+
+namespace dw::model {
+
+// Per-pixel absolute error (mean over RGB) mapped to a black-red-yellow-white heat scale;
+// `full_scale` is the error (0..1) shown as white.
+Image error_heatmap(const Image& truth, const Image& prediction, float full_scale = 0.5f);
+
+// Three rows (truth, prediction, heatmap) and one column per frame. Sizes must match.
+Image compare_strip(const std::vector<Image>& truth, const std::vector<Image>& prediction);
+
+// One frame of a comparison video: truth | prediction | heatmap side by side.
+Image compare_frame(const Image& truth, const Image& prediction);
+
+}  // namespace dw::model

@@ -1,0 +1,72 @@
+// `dreamwalk eval`: open-loop evaluation by the protocol in DESIGN.md, with everything the command
+// reports — per-horizon PSNR/SSIM/MSE (and optionally a perceptual metric) for the model and the
+// copy-last-context-frame baseline, horizon to failure, best/worst window strips, JSON, a table and a
+// plot. Torch-free: it drives the model through the Simulator.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "model/metrics.h"
+#include "model/simulator.h"
+#include "nav/image.h"
+
+namespace dw::model {
+
+class PerceptualMetric;
+
+struct EvalOptions {
+  std::string split = "test";
+  int context = 4;
+  int horizon = 16;
+  int stride = 0;                  // window start stride; 0 = context + horizon (disjoint windows)
+  int batch = 32;                  // windows per forward pass
+  std::int64_t max_windows = 0;    // 0 = every window of the split
+  double failure_psnr = 20.0;      // "horizon to failure": first step whose mean PSNR is below this
+  float temperature = 0.0f;        // 0 = the mean prediction
+  std::uint64_t seed = 0;
+  int strips = 1;                  // best and worst windows kept as comparison strips
+  PerceptualMetric* perceptual = nullptr;  // optional, e.g. an exported LPIPS
+};
+
+struct WindowStrip {
+  std::int64_t window = 0;
+  double mean_psnr = 0.0;
+  Image strip;  // truth | prediction | error heatmap over the horizon
+};
+
+struct EvalReport {
+  std::string split;
+  int context = 0;
+  int horizon = 0;
+  std::int64_t windows = 0;
+  HorizonMetrics model;
+  HorizonMetrics baseline;
+  std::vector<double> model_perceptual;     // per step; empty without a perceptual metric
+  std::vector<double> baseline_perceptual;
+  int model_failure_step = 0;     // 1-based; 0 = never below failure_psnr within the horizon
+  int baseline_failure_step = 0;
+  double failure_psnr = 0.0;
+  std::vector<WindowStrip> best;
+  std::vector<WindowStrip> worst;
+};
+
+using EvalProgress = std::function<void(std::int64_t windows_done, std::int64_t windows_total)>;
+
+// Throws UserError for an unknown split, a dataset whose frame size or action dimension does not
+// match the model, or a split with no window long enough.
+EvalReport evaluate(Simulator& simulator, const std::filesystem::path& dataset_dir,
+                    const EvalOptions& options, const EvalProgress& progress = {});
+
+// {"split","context","horizon","windows","model":{"psnr":[..],"ssim":[..],"mse":[..]},"baseline":{..},
+//  "failure_psnr", "horizon_to_failure":{"model","baseline"}} (+ "perceptual" arrays when present).
+std::string eval_report_json(const EvalReport& report);
+// A fixed-width table, one row per horizon step.
+std::string eval_report_table(const EvalReport& report);
+// PSNR and SSIM vs horizon, model and baseline.
+Image eval_report_plot(const EvalReport& report);
+
+}  // namespace dw::model
