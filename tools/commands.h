@@ -11,8 +11,12 @@ void add_gen_command(CLI::App& app);
 void add_validate_command(CLI::App& app);
 void add_sheet_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
+// Only in builds with the viewer (DREAMWALK_HAS_VIEWER).
+void add_view_command(CLI::App& app);
 void add_import_command(CLI::App& app);
 void add_train_command(CLI::App& app);
+void add_eval_command(CLI::App& app);
+void add_rollout_command(CLI::App& app);
 
 // `dreamwalk bench <what>`: each adds a subcommand of `bench`.
 void add_bench_world(CLI::App& bench);

@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
   add_bench_command(app);
   add_import_command(app);
   add_train_command(app);
+  add_eval_command(app);
+  add_rollout_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
