@@ -1,0 +1,135 @@
+// The viewer end to end under Xvfb + lavapipe: a script drives 20 steps of forward and turn, the
+// dream pane at step 20 is screenshotted, and what was uploaded equals the headless rollout of the
+// same start and actions (exactly), the screenshot matches it within filtering tolerance, the
+// validation layer stays silent, and replaying the saved walk shows the same frames.
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "nav/user_error.h"
+#include "nav/world.h"
+#include "tests/viewer/fake_simulator.h"
+#include "viewer/app.h"
+
+using namespace dw;
+using namespace dw::viewer;
+
+namespace {
+
+std::filesystem::path scratch(const std::string& name) {
+  const std::filesystem::path dir = std::filesystem::path(DREAMWALK_TEST_SCRATCH) / "viewer_app";
+  std::filesystem::create_directories(dir);
+  return dir / name;
+}
+
+ViewerOptions scripted_options() {
+  ViewerOptions options;
+  options.validation = render::Validation::required;
+  options.tick_rate = 200.0;  // the script is step-indexed, so speed does not change the frames
+  options.vsync = false;
+  options.output_dir = scratch("");
+  return options;
+}
+
+// Fraction of texels whose centre, sampled from the screenshot inside `rect`, is within
+// `tolerance` of the frame on every channel.
+double fraction_matching(const Image& screenshot, const render::Rect& rect, const Image& frame, int tolerance) {
+  int good = 0;
+  for (int y = 0; y < frame.height; ++y) {
+    for (int x = 0; x < frame.width; ++x) {
+      const int sx = static_cast<int>(rect.x + (static_cast<float>(x) + 0.5f) * rect.width / static_cast<float>(frame.width));
+      const int sy = static_cast<int>(rect.y + (static_cast<float>(y) + 0.5f) * rect.height / static_cast<float>(frame.height));
+      bool close = true;
+      for (int c = 0; c < 3; ++c) close = close && std::abs(screenshot.at(sx, sy)[c] - frame.at(x, y)[c]) <= tolerance;
+      good += close;
+    }
+  }
+  return static_cast<double>(good) / (frame.width * frame.height);
+}
+
+}  // namespace
+
+TEST_CASE("a scripted walk shows the headless rollout's frames and replays exactly", "[viewer][vulkan]") {
+  const std::filesystem::path script = scratch("forward_turn.txt");
+  std::ofstream(script) << "# 10 steps forward, then 10 forward while turning left\n"
+                           "0 W down\n10 Q down\n20 quit\n";
+  ViewerOptions options = scripted_options();
+  options.world_seed = 3;
+  options.script = script;
+  options.screenshots[20] = scratch("step20.png");
+  test::FakeSimulator simulator;
+  const ViewerReport report = run_viewer(simulator, options);
+
+  CHECK(report.validation_messages == 0);
+  REQUIRE(report.timeline.size() == 21);
+  const nav::World world(3, nav::WorldSettings{});
+  CHECK(report.timeline[0].pixels == world.render_view(world.spawn_pose(3), 64).pixels);
+
+  std::vector<std::vector<float>> actions;
+  for (int i = 0; i < 20; ++i) actions.push_back({1.0f, 0.0f, i < 10 ? 0.0f : 1.0f});
+  CHECK(report.walk.actions == actions);
+  test::FakeSimulator headless;
+  const auto rollout = model::rollout(headless, {{report.timeline[0]}}, {actions}, options.seed);
+  REQUIRE(report.shown_dream.count(20) == 1);
+  CHECK(report.shown_dream.at(20).pixels == rollout[0][19].pixels);
+
+  const Image screenshot = load_image(scratch("step20.png"));
+  const render::Rect rect = report.dream_rect.at(20);
+  REQUIRE(rect.width >= 64.0f);
+  REQUIRE(rect.x + rect.width <= static_cast<float>(screenshot.width));
+  CHECK(fraction_matching(screenshot, rect, rollout[0][19], 3) > 0.99);
+  CHECK(fraction_matching(screenshot, rect, rollout[0][9], 3) < 0.5);  // a different frame would not pass
+
+  const std::filesystem::path walk_path = scratch("walk.json");
+  save_walk(report.walk, walk_path);
+  ViewerOptions replay = scripted_options();
+  replay.replay = walk_path;
+  replay.quit_step = 20;
+  replay.screenshots[20] = scratch("replay20.png");
+  test::FakeSimulator again;
+  const ViewerReport replayed = run_viewer(again, replay);
+  CHECK(replayed.validation_messages == 0);
+  REQUIRE(replayed.timeline.size() == report.timeline.size());
+  for (size_t i = 0; i < report.timeline.size(); ++i) CHECK(replayed.timeline[i].pixels == report.timeline[i].pixels);
+  CHECK(replayed.shown_dream.at(20).pixels == report.shown_dream.at(20).pixels);
+}
+
+TEST_CASE("the bench drives held keys and reports its figures", "[viewer][vulkan]") {
+  ViewerOptions options = scripted_options();
+  options.world_seed = 2;
+  options.bench_frames = 40;
+  test::FakeSimulator simulator;
+  const ViewerReport report = run_viewer(simulator, options);
+  CHECK(report.bench.frames == 40);
+  CHECK(report.steps > 0);
+  CHECK(report.bench.key_presses > 0);
+  CHECK(report.validation_messages == 0);
+  const std::string json = bench_json(report);
+  CHECK(json.find("\"display_fps\"") != std::string::npos);
+  CHECK(json.find("\"key_to_frame_ms\"") != std::string::npos);
+}
+
+TEST_CASE("a replay made with another model is refused", "[viewer]") {
+  Walk walk;
+  walk.start.world_seed = 1;
+  walk.model_hash = "someone-else";
+  walk.actions = {{1.0f, 0.0f, 0.0f}};
+  save_walk(walk, scratch("other_walk.json"));
+  ViewerOptions options;
+  options.replay = scratch("other_walk.json");
+  test::FakeSimulator simulator;
+  CHECK_THROWS_WITH(run_viewer(simulator, options), Catch::Contains("same model"));
+}
+
+TEST_CASE("without a display the viewer says so and points to rollout", "[viewer]") {
+  const char* saved = std::getenv("DISPLAY");
+  const std::string display = saved ? saved : "";
+  unsetenv("DISPLAY");
+  unsetenv("WAYLAND_DISPLAY");
+  ViewerOptions options;
+  test::FakeSimulator simulator;
+  CHECK_THROWS_WITH(run_viewer(simulator, options), Catch::Contains("dreamwalk rollout"));
+  if (saved) setenv("DISPLAY", display.c_str(), 1);
+}

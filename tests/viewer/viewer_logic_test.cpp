@@ -1,0 +1,151 @@
+// The viewer's logic without a window: key bindings from the action schema, the script format,
+// saved walks, and the session (steps equal the headless rollout; rewind + fork; replay).
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include "model/metrics.h"
+#include "nav/atomic_file.h"
+#include "nav/user_error.h"
+#include "tests/viewer/fake_simulator.h"
+#include "viewer/key_bindings.h"
+#include "viewer/script.h"
+#include "viewer/session.h"
+#include "viewer/walk.h"
+
+using namespace dw;
+using namespace dw::viewer;
+
+namespace {
+
+std::filesystem::path scratch(const std::string& name) {
+  const std::filesystem::path dir = std::filesystem::path(DREAMWALK_TEST_SCRATCH) / "viewer_logic";
+  std::filesystem::create_directories(dir);
+  return dir / name;
+}
+
+std::vector<std::vector<float>> forward_then_turn(int steps) {
+  std::vector<std::vector<float>> actions;
+  for (int i = 0; i < steps; ++i) actions.push_back({1.0f, 0.0f, i < steps / 2 ? 0.0f : 1.0f});
+  return actions;
+}
+
+}  // namespace
+
+TEST_CASE("key bindings follow the schema, add arrows for turning and spare pairs otherwise", "[viewer]") {
+  const KeyBindings navigation(data::ActionSchema::navigation(nav::ActionLimits{}));
+  CHECK(navigation.action({"W"}) == std::vector<float>{1, 0, 0});
+  CHECK(navigation.action({"S", "A"}) == std::vector<float>{-1, -1, 0});
+  CHECK(navigation.action({"Q"}) == std::vector<float>{0, 0, 1});
+  CHECK(navigation.action({"Right"}) == std::vector<float>{0, 0, -1});
+  CHECK(navigation.action({"W", "S"}) == std::vector<float>{0, 0, 0});
+  CHECK_FALSE(navigation.is_bound("R"));
+
+  data::ActionSchema custom;
+  custom.names = {"throttle", "steer", "jump"};
+  custom.limits = {1, 1, 1};
+  custom.keys = {"W/S", "R/P", ""};  // R and P are reserved by the viewer: a spare pair instead
+  const KeyBindings bindings(custom);
+  CHECK(bindings.axes()[0].positive == std::vector<std::string>{"W"});
+  CHECK(bindings.axes()[1].positive == std::vector<std::string>{"I"});
+  CHECK(bindings.axes()[2].positive == std::vector<std::string>{"L"});
+  CHECK(bindings.action({"K", "J"}) == std::vector<float>{0, -1, -1});
+}
+
+TEST_CASE("scripts parse step-indexed key events and report mistakes by line", "[viewer]") {
+  const Script script = Script::parse("# drive\n0 w down\n10 Left down  # turn\n5 W up\n20 quit\n", "s.txt");
+  REQUIRE(script.events().size() == 4);
+  CHECK(script.events()[0].key == "W");
+  CHECK(script.events()[1].step == 5);
+  CHECK_FALSE(script.events()[1].is_down);
+  CHECK(script.events()[2].key == "Left");
+  CHECK(script.quit_step() == 20);
+  CHECK_THROWS_WITH(Script::parse("0 W down\nx W down\n", "s.txt"), Catch::Contains("s.txt: line 2"));
+  CHECK_THROWS_WITH(Script::parse("3 Banana down\n", "s.txt"), Catch::Contains("unknown key 'Banana'"));
+  CHECK_THROWS_WITH(Script::parse("3 W sideways\n", "s.txt"), Catch::Contains("line 1"));
+  CHECK_THROWS_AS(Script::load(scratch("missing.txt")), UserError);
+}
+
+TEST_CASE("session frames equal the headless rollout of the same start and actions", "[viewer]") {
+  test::FakeSimulator simulator;
+  Session session(simulator, 7);
+  session.start(WalkStart{3, {}});
+  REQUIRE(session.has_ground_truth());
+  const Image start = session.now().dream;
+  const auto actions = forward_then_turn(12);
+  for (const auto& action : actions) session.step(action);
+  REQUIRE(session.length() == 13);
+  CHECK(session.now().truth.has_value());
+  CHECK(session.now().psnr > 0.0);
+  CHECK(session.map().width > 0);
+
+  test::FakeSimulator headless;
+  const auto frames = model::rollout(headless, {{start}}, {actions}, 7);
+  for (int i = 1; i <= 12; ++i) CHECK(session.entry(i).dream.pixels == frames[0][static_cast<size_t>(i - 1)].pixels);
+}
+
+TEST_CASE("rewinding and stepping on forks the walk", "[viewer]") {
+  test::FakeSimulator simulator;
+  Session session(simulator, 1);
+  session.start(WalkStart{5, {}});
+  for (const auto& action : forward_then_turn(10)) session.step(action);
+  const Image at_four = session.entry(4).dream;
+  const Image old_five = session.entry(5).dream;
+  session.rewind(4);
+  CHECK(session.current() == 4);
+  CHECK(session.length() == 11);  // nothing dropped until the walk goes on
+  session.step({0.0f, 1.0f, 0.0f});
+  CHECK(session.length() == 6);
+  CHECK(session.entry(4).dream.pixels == at_four.pixels);
+  CHECK(session.now().dream.pixels != old_five.pixels);
+  CHECK(session.walk().actions.size() == 5);
+  CHECK(session.walk().actions.back() == std::vector<float>{0.0f, 1.0f, 0.0f});
+}
+
+TEST_CASE("a saved walk loads back and replays to the same frames", "[viewer]") {
+  test::FakeSimulator simulator;
+  simulator.set_temperature(0.5f);  // sampled: the seed must make it repeatable
+  Session session(simulator, 42);
+  SECTION("from a world seed") { session.start(WalkStart{9, {}}); }
+  SECTION("from a start image") {
+    Image start(80, 60);
+    for (size_t i = 0; i < start.pixels.size(); ++i) start.pixels[i] = static_cast<std::uint8_t>(i * 7);
+    session.start(WalkStart{std::nullopt, start});
+    CHECK_FALSE(session.has_ground_truth());
+    CHECK(session.now().dream.width == 64);  // resized to the model
+  }
+  for (const auto& action : forward_then_turn(8)) session.step(action);
+  const std::filesystem::path path = scratch("walk.json");
+  save_walk(session.walk(), path);
+  const Walk walk = load_walk(path);
+  CHECK(walk.model_hash == "fake0001");
+  CHECK(walk.seed == 42);
+  CHECK(walk.temperature == 0.5f);
+  CHECK(walk.actions == forward_then_turn(8));
+
+  test::FakeSimulator other;
+  other.set_temperature(walk.temperature);
+  Session replay(other, walk.seed);
+  replay.start(walk.start);
+  for (const auto& action : walk.actions) replay.step(action);
+  REQUIRE(replay.length() == session.length());
+  for (int i = 0; i < replay.length(); ++i) CHECK(replay.entry(i).dream.pixels == session.entry(i).dream.pixels);
+}
+
+TEST_CASE("malformed walk files are user errors naming the file", "[viewer]") {
+  const std::filesystem::path path = scratch("bad_walk.json");
+  write_file_atomically(path, "{\"format\": \"something-else\"}");
+  CHECK_THROWS_WITH(load_walk(path), Catch::Contains("bad_walk.json") && Catch::Contains("not a dreamwalk walk"));
+  CHECK_THROWS_AS(load_walk(scratch("nope.json")), UserError);
+}
+
+TEST_CASE("error heatmap is black where frames agree", "[viewer]") {
+  Image a(4, 4);
+  Image b = a;
+  b.at(1, 1)[0] = 200;
+  const Image heat = error_heatmap(a, b);
+  CHECK(heat.at(0, 0)[0] == 0);
+  CHECK(heat.at(1, 1)[0] > 100);
+  CHECK(frame_psnr(a, a) == Approx(model::kPsnrCap));
+  CHECK(frame_psnr(a, b) < 60.0);
+}

@@ -1,0 +1,159 @@
+#include "viewer/panels.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace dw::viewer {
+namespace {
+
+constexpr ImGuiWindowFlags kPaneFlags = ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoScrollbar;
+
+render::Filter filter_of(const UiState& ui) {
+  return ui.is_bilinear ? render::Filter::bilinear : render::Filter::nearest;
+}
+
+// Positions are a first-use layout for a 1280x760 window; the user may move panes after.
+void place(float x, float y, float width, float height) {
+  ImGui::SetNextWindowPos(ImVec2(x, y), ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowSize(ImVec2(width, height), ImGuiCond_FirstUseEver);
+}
+
+ImVec2 remaining(float reserve_below) {
+  const ImVec2 space = ImGui::GetContentRegionAvail();
+  return ImVec2(std::max(0.0f, space.x), std::max(0.0f, space.y - reserve_below));
+}
+
+render::Rect draw_dream(Gui& gui, const PanelTextures& textures, const PanelInputs& in, const UiState& ui) {
+  place(8, 8, 640, 744);
+  ImGui::Begin("Dream", nullptr, kPaneFlags);
+  const render::Rect rect = gui.image(textures.dream, filter_of(ui), remaining(ImGui::GetFrameHeightWithSpacing()));
+  ImGui::Text("step %d / %d%s", in.shown.step, in.shown.timeline_length - 1, in.is_paused ? "   [paused]" : "");
+  ImGui::End();
+  return rect;
+}
+
+void draw_truth(Gui& gui, const PanelTextures& textures, const PanelInputs& in, const UiState& ui) {
+  place(656, 8, 300, 372);
+  ImGui::Begin("Ground truth", nullptr, kPaneFlags);
+  if (!in.has_truth) {
+    ImGui::TextWrapped("No ground truth: this walk started from an image. Start with --world-seed to "
+                       "see the real world beside the dream.");
+  } else {
+    const float half = std::max(0.0f, (ImGui::GetContentRegionAvail().y - ImGui::GetFrameHeightWithSpacing()) / 2);
+    gui.image(textures.truth, filter_of(ui), ImVec2(ImGui::GetContentRegionAvail().x, half));
+    gui.image(textures.heatmap, render::Filter::nearest, ImVec2(ImGui::GetContentRegionAvail().x, half));
+    ImGui::Text("PSNR %.2f dB   (heatmap: |dream - truth|)", in.shown.psnr);
+  }
+  ImGui::End();
+}
+
+void draw_map(Gui& gui, const PanelTextures& textures, const PanelInputs& in) {
+  place(964, 8, 308, 372);
+  ImGui::Begin("Map", nullptr, kPaneFlags);
+  if (in.has_truth) {
+    gui.image(textures.map, render::Filter::nearest, remaining(0));
+  } else {
+    ImGui::TextUnformatted("(needs a world)");
+  }
+  ImGui::End();
+}
+
+void draw_walk_controls(const PanelInputs& in, UiState& ui, Stepper& stepper) {
+  if (ImGui::Button(in.is_paused ? "Resume (Space)" : "Pause (Space)")) stepper.toggle_pause();
+  ImGui::SameLine();
+  if (ImGui::Button("Restart (R)")) stepper.request_restart();
+  ImGui::SameLine();
+  if (ImGui::Button("Screenshot (P)")) ui.wants_screenshot = true;
+  ImGui::SameLine();
+  if (ImGui::Button(in.is_recording ? "Stop recording" : "Record")) ui.wants_record_toggle = true;
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(70);
+  const char* formats[] = {"GIF", "MP4"};
+  ImGui::Combo("##format", &ui.record_format, formats, in.can_record_mp4 ? 2 : 1);
+
+  ui.timeline_pick = std::clamp(ui.timeline_pick, 0, in.shown.timeline_length - 1);
+  ImGui::SliderInt("timeline", &ui.timeline_pick, 0, in.shown.timeline_length - 1);
+  ImGui::SameLine();
+  if (ImGui::Button("Go")) stepper.request_rewind(ui.timeline_pick);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Show this frame; walking on from it forks the walk");
+  ImGui::InputText("##walk", ui.walk_path, sizeof(ui.walk_path));
+  ImGui::SameLine();
+  if (ImGui::Button("Save walk")) stepper.request_save_walk(ui.walk_path);
+  ImGui::InputText("##start", ui.start_path, sizeof(ui.start_path));
+  ImGui::SameLine();
+  if (ImGui::Button("Load start image")) ui.wants_start_load = true;
+  ImGui::TextDisabled("(or drop an image on the window)");
+}
+
+void draw_sampling(UiState& ui, Stepper& stepper) {
+  bool changed = ImGui::RadioButton("mean", !ui.is_sampling);
+  if (changed) ui.is_sampling = false;
+  ImGui::SameLine();
+  if (ImGui::RadioButton("sample", ui.is_sampling)) {
+    ui.is_sampling = true;
+    changed = true;
+  }
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(160);
+  changed |= ImGui::SliderFloat("temperature", &ui.temperature, 0.0f, 2.0f, "%.2f") && ui.is_sampling;
+  if (changed) stepper.request_temperature(ui.is_sampling ? ui.temperature : 0.0f);
+  ImGui::Checkbox("bilinear filtering", &ui.is_bilinear);
+}
+
+void draw_stats(const PanelInputs& in) {
+  ImGui::Text("display %.1f FPS   model %.1f ticks/s   inference %.1f ms   key->frame %.1f ms", in.display_fps,
+              in.stats.ticks_per_s, in.stats.inference_ms, in.key_to_frame_ms);
+}
+
+void draw_model_info(const PanelInputs& in) {
+  const model::ModelInfo& info = in.info;
+  ImGui::Text("%s   %lld parameters   %dx%d   context %d", info.config_name.c_str(),
+              static_cast<long long>(info.parameters), info.width, info.height, info.context);
+  ImGui::Text("weights %s", info.weights_hash.c_str());
+  for (const auto& axis : in.bindings.axes()) {
+    std::string keys;
+    for (size_t i = 0; i < axis.positive.size(); ++i) keys += (i ? ", " : "") + axis.positive[i] + "/" + axis.negative[i];
+    ImGui::BulletText("%s: %s", axis.name.c_str(), keys.empty() ? "(unbound)" : keys.c_str());
+  }
+  if (!info.config_json.empty() && ImGui::TreeNode("config")) {
+    ImGui::TextUnformatted(info.config_json.c_str());
+    ImGui::TreePop();
+  }
+}
+
+void draw_help(const PanelInputs& in, UiState& ui) {
+  ImGui::SetNextWindowPos(ImVec2(ImGui::GetIO().DisplaySize.x * 0.5f, ImGui::GetIO().DisplaySize.y * 0.5f),
+                          ImGuiCond_Always, ImVec2(0.5f, 0.5f));
+  ImGui::Begin("Help (F1)", &ui.shows_help, ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoCollapse);
+  ImGui::Text("Drive: %s", in.bindings.describe().c_str());
+  ImGui::TextUnformatted("R restart   Space pause   P screenshot   Tab ground truth   F1 this help");
+  ImGui::TextUnformatted("Timeline: pick a frame, Go, then walk on to fork the walk from there.");
+  ImGui::TextUnformatted("Keys reach the model only while no text field has the keyboard.");
+  ImGui::End();
+}
+
+}  // namespace
+
+render::Rect draw_panels(Gui& gui, const PanelTextures& textures, const PanelInputs& inputs, UiState& ui,
+                         Stepper& stepper) {
+  const render::Rect dream = draw_dream(gui, textures, inputs, ui);
+  if (ui.shows_truth) {
+    draw_truth(gui, textures, inputs, ui);
+    draw_map(gui, textures, inputs);
+  }
+  place(656, 388, 616, 364);
+  ImGui::Begin("Controls", nullptr, ImGuiWindowFlags_NoCollapse);
+  draw_walk_controls(inputs, ui, stepper);
+  ImGui::Separator();
+  draw_sampling(ui, stepper);
+  ImGui::Separator();
+  draw_stats(inputs);
+  if (!ui.message.empty()) ImGui::TextWrapped("%s", ui.message.c_str());
+  ImGui::Separator();
+  draw_model_info(inputs);
+  ImGui::End();
+  if (ui.shows_help) draw_help(inputs, ui);
+  return dream;
+}
+
+}  // namespace dw::viewer

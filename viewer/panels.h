@@ -1,0 +1,56 @@
+// The viewer's ImGui panels: the dream (large), ground truth with PSNR and error heatmap, the
+// top-down map, and the controls (walk timeline, sampling, recording, stats, model info, help).
+// Panels only read state and leave requests: the app and the stepper act on them.
+#pragma once
+
+#include <string>
+
+#include "render/texture.h"
+#include "viewer/gui.h"
+#include "viewer/key_bindings.h"
+#include "viewer/stepper.h"
+
+namespace dw::viewer {
+
+struct UiState {
+  bool shows_truth = true;
+  bool shows_help = false;
+  bool is_bilinear = false;
+  bool is_sampling = false;  // false: mean rollout (temperature 0)
+  float temperature = 1.0f;
+  int record_format = 0;     // 0 GIF, 1 MP4
+  int timeline_pick = 0;
+  char start_path[512] = "";
+  char walk_path[512] = "walk.json";
+  std::string message;
+  // Requests for the app, cleared by it.
+  bool wants_screenshot = false;
+  bool wants_record_toggle = false;
+  bool wants_start_load = false;
+};
+
+struct PanelTextures {
+  const render::Texture* dream = nullptr;
+  const render::Texture* truth = nullptr;
+  const render::Texture* heatmap = nullptr;
+  const render::Texture* map = nullptr;
+};
+
+struct PanelInputs {
+  const Snapshot& shown;
+  const StepperStats& stats;
+  const model::ModelInfo& info;
+  const KeyBindings& bindings;
+  double display_fps = 0.0;
+  double key_to_frame_ms = 0.0;
+  bool has_truth = false;
+  bool is_paused = false;
+  bool is_recording = false;
+  bool can_record_mp4 = false;
+};
+
+// Draws every panel; returns where the dream image is on screen (framebuffer pixels).
+render::Rect draw_panels(Gui& gui, const PanelTextures& textures, const PanelInputs& inputs, UiState& ui,
+                         Stepper& stepper);
+
+}  // namespace dw::viewer

@@ -1,0 +1,77 @@
+// run_viewer(): turns ViewerOptions into the walk's start, seed and stepper settings (a replayed
+// walk brings its own), runs the App, and formats the --bench JSON.
+#include <cstdio>
+
+#include "nav/user_error.h"
+#include "viewer/app.h"
+#include "viewer/session.h"
+#include "viewer/stepper.h"
+
+namespace dw::viewer {
+
+// Defined in app.cpp; kept out of the header so the header stays free of GLFW/ImGui/Vulkan objects.
+ViewerReport run_app(model::Simulator& simulator, const ViewerOptions& options, const WalkStart& start,
+                     StepperSettings settings, std::uint64_t seed, float temperature);
+
+namespace {
+
+WalkStart start_from_options(const ViewerOptions& options, const model::ModelInfo& info) {
+  if (options.start_image && options.world_seed) {
+    throw UserError("give either --start or --world-seed, not both");
+  }
+  if (options.start_image) return WalkStart{std::nullopt, load_image(*options.start_image)};
+  if (options.world_seed) return WalkStart{options.world_seed, {}};
+  if (is_navigation_schema(info.schema)) return WalkStart{1, {}};
+  throw UserError("this model is not driven by navigation actions, so give a start frame with --start IMAGE");
+}
+
+}  // namespace
+
+ViewerReport run_viewer(model::Simulator& simulator, const ViewerOptions& options) {
+  const model::ModelInfo& info = simulator.info();
+  StepperSettings settings;
+  settings.tick_rate = options.tick_rate;
+  settings.screenshots = options.screenshots;
+  settings.quit_step = options.quit_step;
+  if (options.script) {
+    settings.script = Script::load(*options.script);
+    if (!settings.quit_step) settings.quit_step = settings.script->quit_step();
+  }
+  WalkStart start;
+  std::uint64_t seed = options.seed;
+  float temperature = options.temperature;
+  if (options.replay) {
+    if (options.start_image || options.world_seed) {
+      throw UserError("--replay brings its own start; drop --start / --world-seed");
+    }
+    Walk walk = load_walk(*options.replay);
+    if (walk.model_hash != info.weights_hash) {
+      throw UserError(options.replay->string() + " was walked with model " + walk.model_hash +
+                      ", but this checkpoint is " + info.weights_hash + "; replay needs the same model");
+    }
+    if (!walk.actions.empty() && static_cast<int>(walk.actions.front().size()) != info.schema.dimension()) {
+      throw UserError(options.replay->string() + ": actions do not match the model's action dimension");
+    }
+    start = walk.start;
+    seed = walk.seed;
+    temperature = walk.temperature;
+    settings.replay = std::move(walk.actions);
+  } else {
+    start = start_from_options(options, info);
+  }
+  return run_app(simulator, options, start, std::move(settings), seed, temperature);
+}
+
+std::string bench_json(const ViewerReport& report) {
+  const BenchFigures& b = report.bench;
+  char text[512];
+  std::snprintf(text, sizeof(text),
+                "{\"display_fps\": %.1f, \"ticks_per_s\": %.1f, \"key_to_frame_ms\": %.1f, "
+                "\"key_to_frame_p95_ms\": %.1f, \"inference_ms\": %.2f, \"frames\": %d, \"key_presses\": %d, "
+                "\"gpu\": \"%s\"}",
+                b.display_fps, b.ticks_per_s, b.key_to_frame_ms, b.key_to_frame_p95_ms, b.inference_ms, b.frames,
+                b.key_presses, report.gpu.c_str());
+  return text;
+}
+
+}  // namespace dw::viewer
