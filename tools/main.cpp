@@ -20,6 +20,9 @@ int main(int argc, char** argv) {
   add_train_command(app);
   add_eval_command(app);
   add_rollout_command(app);
+#ifdef DREAMWALK_HAS_VIEWER
+  add_view_command(app);
+#endif
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

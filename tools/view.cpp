@@ -1,0 +1,113 @@
+// `dreamwalk view`: open the interactive viewer on a trained model (see viewer/app.h). Thin:
+// parse flags, load the simulator, run the viewer, print the --bench JSON.
+#include <fmt/format.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "model/simulator.h"
+#include "nav/user_error.h"
+#include "tools/commands.h"
+#include "viewer/app.h"
+
+namespace dw::tools {
+namespace {
+
+struct ViewFlags {
+  std::string checkpoint;
+  std::string start;
+  std::optional<std::uint64_t> world_seed;
+  std::string script;
+  std::vector<std::string> screenshots;
+  std::string replay;
+  int bench = 0;
+  int gpu = -1;
+  std::optional<int> quit_at;
+  double tick_rate = 20.0;
+  std::uint64_t seed = 0;
+  float temperature = 0.0f;
+  std::string device = "cpu";
+  std::string out_dir = ".";
+  bool no_vsync = false;
+  bool validate = false;
+};
+
+// "STEP:FILE" -> (STEP, FILE)
+std::pair<int, std::string> parse_screenshot(const std::string& text) {
+  const size_t colon = text.find(':');
+  size_t used = 0;
+  int step = -1;
+  try {
+    if (colon != std::string::npos) step = std::stoi(text.substr(0, colon), &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (colon == std::string::npos || used != colon || step < 0 || colon + 1 == text.size()) {
+    throw UserError("--screenshot-at expects STEP:FILE (e.g. 20:shot.png), got '" + text + "'");
+  }
+  return {step, text.substr(colon + 1)};
+}
+
+void run_view(const ViewFlags& flags) {
+  if (flags.bench < 0) throw UserError("--bench must be a number of frames > 0");
+  if (flags.tick_rate <= 0.0 || flags.tick_rate > 1000.0) throw UserError("--tick-rate must be in (0, 1000]");
+  viewer::ViewerOptions options;
+  if (!flags.start.empty()) options.start_image = flags.start;
+  options.world_seed = flags.world_seed;
+  if (!flags.script.empty()) options.script = flags.script;
+  for (const auto& text : flags.screenshots) options.screenshots.insert(parse_screenshot(text));
+  if (!flags.replay.empty()) options.replay = flags.replay;
+  options.quit_step = flags.quit_at;
+  options.bench_frames = flags.bench;
+  options.gpu = flags.gpu;
+  options.tick_rate = flags.tick_rate;
+  options.seed = flags.seed;
+  options.temperature = flags.temperature;
+  options.vsync = !flags.no_vsync;
+  if (flags.validate) options.validation = render::Validation::required;
+  options.output_dir = flags.out_dir;
+
+  const std::unique_ptr<model::Simulator> simulator = model::Simulator::load(flags.checkpoint, flags.device);
+  const viewer::ViewerReport report = viewer::run_viewer(*simulator, options);
+  if (flags.bench > 0) {
+    fmt::print("{}\n", viewer::bench_json(report));
+  } else if (!options.screenshots.empty() || options.script || options.replay) {
+    fmt::print("viewer: {} steps shown{}\n", report.steps,
+               report.validation_messages ? fmt::format(", {} validation messages", report.validation_messages) : "");
+  }
+  if (report.validation_messages > 0 && flags.validate) {
+    throw std::runtime_error(fmt::format("{} Vulkan validation messages", report.validation_messages));
+  }
+}
+
+}  // namespace
+
+void add_view_command(CLI::App& app) {
+  auto flags = std::make_shared<ViewFlags>();
+  CLI::App* view = app.add_subcommand(
+      "view", "Walk through a trained model's dream with the keyboard (W/S, A/D, Q/E or Left/Right; F1 help)");
+  view->add_option("--checkpoint", flags->checkpoint, "Run folder (or its model.json)")->required();
+  auto* start = view->add_option("--start", flags->start, "Start from this image (resized to the model)");
+  view->add_option("--world-seed", flags->world_seed, "Start in this nav world; shows ground truth beside the dream")
+      ->excludes(start);
+  view->add_option("--script", flags->script,
+                   "Timed key events, one per line: 'STEP KEY down|up' or 'STEP quit' ('#' comments)");
+  view->add_option("--screenshot-at", flags->screenshots, "STEP:FILE: save the window when STEP is shown (repeatable)");
+  view->add_option("--replay", flags->replay, "Replay a walk saved from the viewer (same model required)");
+  view->add_option("--quit-at", flags->quit_at, "Close once this step is shown");
+  view->add_option("--bench", flags->bench, "Draw N frames with held keys, print one JSON object of speed figures");
+  view->add_option("--gpu", flags->gpu, "Vulkan device index (default: prefer a discrete GPU)");
+  view->add_option("--tick-rate", flags->tick_rate, "Model steps per second while keys are held")->capture_default_str();
+  view->add_option("--seed", flags->seed, "Sampling seed")->capture_default_str();
+  view->add_option("--temperature", flags->temperature, "0 = mean rollout, 1 = sample from the prior")
+      ->capture_default_str();
+  view->add_option("--device", flags->device, "Model device: cpu or cuda")->capture_default_str();
+  view->add_option("--out-dir", flags->out_dir, "Where P screenshots, recordings and saved walks go")
+      ->capture_default_str();
+  view->add_flag("--no-vsync", flags->no_vsync, "Present without waiting for vertical blank");
+  view->add_flag("--validate", flags->validate, "Enable Vulkan validation layers; any message fails the run");
+  view->callback([flags] { run_view(*flags); });
+}
+
+}  // namespace dw::tools
