@@ -101,6 +101,8 @@ void encode(Encoder& encoder, AVFrame* frame, const std::filesystem::path& path)
     const int result = avcodec_receive_packet(encoder.codec, encoder.packet);
     if (result == AVERROR(EAGAIN) || result == AVERROR_EOF) return;
     check(result, path, "encoding a frame");
+    // Without a duration the MP4 timing table ends at the last frame's start and players drop it.
+    if (encoder.packet->duration == 0) encoder.packet->duration = 1;
     av_packet_rescale_ts(encoder.packet, encoder.codec->time_base, encoder.stream->time_base);
     encoder.packet->stream_index = encoder.stream->index;
     check(av_interleaved_write_frame(encoder.format, encoder.packet), path, "writing a packet");
