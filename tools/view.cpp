@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "model/simulator.h"
+#include "model/threads.h"
 #include "nav/user_error.h"
 #include "tools/commands.h"
 #include "viewer/app.h"
@@ -16,6 +17,7 @@ namespace {
 
 struct ViewFlags {
   std::string checkpoint;
+  std::string config;
   std::string start;
   std::optional<std::uint64_t> world_seed;
   std::string script;
@@ -68,7 +70,16 @@ void run_view(const ViewFlags& flags) {
   if (flags.validate) options.validation = render::Validation::required;
   options.output_dir = flags.out_dir;
 
-  const std::unique_ptr<model::Simulator> simulator = model::Simulator::load(flags.checkpoint, flags.device);
+  if (flags.checkpoint.empty() == flags.config.empty()) {
+    throw UserError("give --checkpoint RUN (a trained model) or --config FILE (an untrained one, for --bench)");
+  }
+  // One inference thread: the other core draws the window (lavapipe renders on the CPU too).
+  model::configure_threads(1, 1);
+  const std::unique_ptr<model::Simulator> simulator =
+      flags.checkpoint.empty()
+          ? model::Simulator::untrained(flags.config, data::ActionSchema::navigation(nav::ActionLimits{}),
+                                        flags.device, flags.seed)
+          : model::Simulator::load(flags.checkpoint, flags.device);
   const viewer::ViewerReport report = viewer::run_viewer(*simulator, options);
   if (flags.bench > 0) {
     fmt::print("{}\n", viewer::bench_json(report));
@@ -87,7 +98,9 @@ void add_view_command(CLI::App& app) {
   auto flags = std::make_shared<ViewFlags>();
   CLI::App* view = app.add_subcommand(
       "view", "Walk through a trained model's dream with the keyboard (W/S, A/D, Q/E or Left/Right; F1 help)");
-  view->add_option("--checkpoint", flags->checkpoint, "Run folder (or its model.json)")->required();
+  view->add_option("--checkpoint", flags->checkpoint, "Run folder (or its model.json)");
+  view->add_option("--config", flags->config,
+                   "Instead of --checkpoint: an untrained model of this config (e.g. to --bench before training)");
   auto* start = view->add_option("--start", flags->start, "Start from this image (resized to the model)");
   view->add_option("--world-seed", flags->world_seed, "Start in this nav world; shows ground truth beside the dream")
       ->excludes(start);
