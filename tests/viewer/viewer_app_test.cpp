@@ -133,3 +133,25 @@ TEST_CASE("without a display the viewer says so and points to rollout", "[viewer
   CHECK_THROWS_WITH(run_viewer(simulator, options), Catch::Contains("dreamwalk rollout"));
   if (saved) setenv("DISPLAY", display.c_str(), 1);
 }
+
+TEST_CASE("with the real (untrained small) model the dream pane equals its headless rollout", "[viewer][vulkan][model]") {
+  const std::filesystem::path config = std::filesystem::path(DREAMWALK_SOURCE_DIR) / "configs" / "small.yaml";
+  const data::ActionSchema schema = data::ActionSchema::navigation(nav::ActionLimits{});
+  const std::filesystem::path script = scratch("real_model.txt");
+  std::ofstream(script) << "0 W down\n4 E down\n8 quit\n";
+  ViewerOptions options = scripted_options();
+  options.world_seed = 4;
+  options.script = script;
+  options.screenshots[8] = scratch("real8.png");
+  const auto simulator = model::Simulator::untrained(config, schema, "cpu", 11);
+  const ViewerReport report = run_viewer(*simulator, options);
+  CHECK(report.validation_messages == 0);
+  REQUIRE(report.shown_dream.count(8) == 1);
+
+  std::vector<std::vector<float>> actions;
+  for (int i = 0; i < 8; ++i) actions.push_back({1.0f, 0.0f, i < 4 ? 0.0f : -1.0f});
+  CHECK(report.walk.actions == actions);
+  const auto headless = model::Simulator::untrained(config, schema, "cpu", 11);
+  const auto rollout = model::rollout(*headless, {{report.timeline[0]}}, {actions}, options.seed);
+  CHECK(report.shown_dream.at(8).pixels == rollout[0][7].pixels);
+}
