@@ -28,7 +28,10 @@ void configure_threads(int torch_threads, int blas_threads) {
 }
 
 void configure_default_threads(int requested) {
-  const int threads = requested > 0 ? requested : available_cores();
+  // One intra-op thread by default: on the shared 2-core machine, 2 OpenMP threads made training
+  // 4x and stepping 17x slower (libgomp spin-waits whenever another process holds a core). A
+  // quiet machine may gain from --threads 2; see the README table.
+  const int threads = requested > 0 ? std::min(requested, 256) : 1;
   // Convolutions go through oneDNN on LibTorch's OpenMP threads; the few BLAS calls left are
   // small, so a single OpenBLAS thread avoids two pools fighting over the same cores.
   configure_threads(threads, 1);

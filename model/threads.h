@@ -9,7 +9,7 @@ int available_cores();
 // Sets LibTorch intra-op threads to `torch_threads` and OpenBLAS to `blas_threads` (0 = leave).
 // Call before the first tensor op for the OpenBLAS part to matter.
 void configure_threads(int torch_threads, int blas_threads);
-// The measured best default for training and stepping on this kind of machine (see README).
+// `requested` threads (0 = the measured best default, 1; see README) and one OpenBLAS thread.
 void configure_default_threads(int requested);
 
 }  // namespace dw::model

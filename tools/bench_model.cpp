@@ -93,7 +93,7 @@ void add_bench_train(CLI::App& bench) {
   CLI::App* command = bench.add_subcommand("train", "Training throughput (frames/s) of a model config");
   add_source_flags(command, *flags);
   command->add_option("--data", flags->data, "Dataset folder (default: synthetic windows)");
-  command->add_option("--threads", flags->threads, "CPU threads (0 = all available cores)")->capture_default_str();
+  command->add_option("--threads", flags->threads, "CPU threads (0 = default, 1)")->capture_default_str();
   command->add_option("--steps", flags->steps, "Timed steps (default 5)");
   command->callback([flags] { run_bench_train(*flags); });
 }

@@ -66,7 +66,7 @@ void add_train_command(CLI::App& app) {
   command->add_option("--minutes", options->minutes, "Wall-clock budget of this invocation");
   command->add_option("--seed", options->seed, "Seed of the initial weights, batches and noise")->capture_default_str();
   command->add_flag("--resume", options->resume, "Continue the run in --out exactly where it stopped");
-  command->add_option("--threads", options->threads, "CPU threads (0 = config, else all available cores)")
+  command->add_option("--threads", options->threads, "CPU threads (0 = config, else 1: measured fastest on a shared 2-core machine)")
       ->capture_default_str();
   command->add_option("--batch", options->batch, "Batch size (0 = config)");
   command->add_option("--eval-every", options->eval_every, "Checkpoint + validation every K steps (0 = config)");
