@@ -10,6 +10,7 @@ void add_bench_command(CLI::App& app) {
   add_bench_loader(*bench);
   add_bench_train(*bench);
   add_bench_step(*bench);
+  add_bench_rollout(*bench);
 }
 
 }  // namespace dw::tools

@@ -1,5 +1,6 @@
-// `dreamwalk bench train` (training frames/s) and `dreamwalk bench step` (latency of one
-// Simulator::step at batch 1): one JSON object per measurement.
+// `dreamwalk bench train` (training frames/s), `dreamwalk bench step` (latency of one
+// Simulator::step at batch 1) and `dreamwalk bench rollout` (batched imagined frames/s at several
+// batch sizes): one JSON object per measurement.
 #include <fmt/format.h>
 #include <sys/resource.h>
 
@@ -52,13 +53,17 @@ void run_bench_train(const ModelBenchFlags& flags) {
   fmt::print("{}\n", line.dump());
 }
 
-void run_bench_step(const ModelBenchFlags& flags) {
+std::unique_ptr<model::Simulator> make_simulator(const ModelBenchFlags& flags) {
   check_source(flags);
+  return flags.checkpoint.empty()
+             ? model::Simulator::untrained(flags.config, data::ActionSchema::navigation(nav::ActionLimits{}),
+                                           flags.device)
+             : model::Simulator::load(flags.checkpoint, flags.device);
+}
+
+void run_bench_step(const ModelBenchFlags& flags) {
   model::configure_default_threads(flags.threads > 0 ? flags.threads : 2);
-  auto simulator = flags.checkpoint.empty()
-                       ? model::Simulator::untrained(flags.config, data::ActionSchema::navigation(nav::ActionLimits{}),
-                                                     flags.device)
-                       : model::Simulator::load(flags.checkpoint, flags.device);
+  auto simulator = make_simulator(flags);
   const model::ModelInfo& info = simulator->info();
   std::vector<Image> starts(static_cast<size_t>(info.context), Image(info.width, info.height));
   simulator->reset_single(starts, 0);
@@ -78,6 +83,33 @@ void run_bench_step(const ModelBenchFlags& flags) {
                          {"batch", 1}, {"size", info.width}, {"threads", flags.threads > 0 ? flags.threads : 2},
                          {"parameters", info.parameters}, {"device", flags.device}};
   fmt::print("{}\n", line.dump());
+}
+
+// Imagined frames per second of the batched rollout: B trajectories advance in one forward pass.
+void run_bench_rollout(const ModelBenchFlags& flags, const std::vector<int>& batches) {
+  model::configure_default_threads(flags.threads);
+  auto simulator = make_simulator(flags);
+  const model::ModelInfo& info = simulator->info();
+  const int steps = flags.steps > 0 ? std::max(flags.steps, 2) : 32;
+  for (const int batch : batches) {
+    if (batch < 1) throw UserError("--batches must be positive");
+    const std::vector<std::vector<Image>> starts(
+        static_cast<size_t>(batch), std::vector<Image>(static_cast<size_t>(info.context), Image(info.width, info.height)));
+    const std::vector<std::vector<std::vector<float>>> actions(
+        static_cast<size_t>(batch), std::vector<std::vector<float>>(static_cast<size_t>(steps),
+                                                                   std::vector<float>(info.schema.dimension(), 0.5f)));
+    // Warm-up: two steps, so allocations and first-call costs stay out of the timing.
+    std::vector<std::vector<std::vector<float>>> warm_up(actions.size());
+    for (size_t b = 0; b < actions.size(); ++b) warm_up[b].assign(actions[b].begin(), actions[b].begin() + 2);
+    model::rollout(*simulator, starts, warm_up, 0);
+    const auto start = std::chrono::steady_clock::now();
+    model::rollout(*simulator, starts, actions, 0);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    nlohmann::json line = {{"bench", "rollout"}, {"batch", batch}, {"steps", steps}, {"size", info.width},
+                           {"frames_per_s", batch * steps / seconds}, {"ms_per_batch_step", 1000.0 * seconds / steps},
+                           {"threads", flags.threads}, {"device", flags.device}, {"peak_rss_mb", peak_rss_mb()}};
+    fmt::print("{}\n", line.dump());
+  }
 }
 
 void add_source_flags(CLI::App* command, ModelBenchFlags& flags) {
@@ -105,6 +137,21 @@ void add_bench_step(CLI::App& bench) {
   command->add_option("--threads", flags->threads, "CPU threads (default 2)");
   command->add_option("--steps", flags->steps, "Timed steps (default 200)");
   command->callback([flags] { run_bench_step(*flags); });
+}
+
+}  // namespace dw::tools
+
+namespace dw::tools {
+
+void add_bench_rollout(CLI::App& bench) {
+  auto flags = std::make_shared<ModelBenchFlags>();
+  auto batches = std::make_shared<std::vector<int>>(std::vector<int>{1, 8, 64});
+  CLI::App* command = bench.add_subcommand("rollout", "Batched rollout throughput (imagined frames/s) at several batch sizes");
+  add_source_flags(command, *flags);
+  command->add_option("--batches", *batches, "Batch sizes, comma separated")->delimiter(',')->capture_default_str();
+  command->add_option("--threads", flags->threads, "CPU threads (0 = default, 1)")->capture_default_str();
+  command->add_option("--steps", flags->steps, "Timed steps per batch size (default 32)");
+  command->callback([flags, batches] { run_bench_rollout(*flags, *batches); });
 }
 
 }  // namespace dw::tools

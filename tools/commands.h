@@ -21,6 +21,7 @@ void add_rollout_command(CLI::App& app);
 // `dreamwalk bench <what>`: each adds a subcommand of `bench`.
 void add_bench_world(CLI::App& bench);
 void add_bench_loader(CLI::App& bench);
+void add_bench_rollout(CLI::App& bench);
 void add_bench_train(CLI::App& bench);
 void add_bench_step(CLI::App& bench);
 

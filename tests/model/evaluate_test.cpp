@@ -1,0 +1,72 @@
+// dreamwalk eval's library: the protocol (windows, baseline, per-horizon arrays), horizon to
+// failure, the JSON fields, and its errors.
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "datasets/dataset.h"
+#include "eval_rollout_util.h"
+#include "model/evaluate.h"
+#include "nav/user_error.h"
+
+using namespace dw::model;
+
+TEST_CASE("eval scores every disjoint window against copy-last-frame", "[model][eval]") {
+  const auto& tiny = testing::tiny_run();
+  auto simulator = Simulator::load(tiny.run);
+  EvalOptions options;
+  options.split = "test";
+  options.context = 2;
+  options.horizon = 3;
+  options.batch = 2;
+  const EvalReport report = evaluate(*simulator, tiny.data, options);
+  // The test split is one episode of 14 frames: windows of 5 frames at stride 5 -> 2 windows.
+  REQUIRE(report.windows == 2);
+  REQUIRE(report.model.horizon() == 3);
+  // The baseline is computed here by hand from the episode itself.
+  const auto episode = dw::data::read_episode(tiny.data / "test-0");
+  for (int k = 0; k < 3; ++k) {
+    double expected = 0;
+    for (int start : {0, 5}) {
+      expected += compare_frames(episode.frames[start + 2 + k], episode.frames[start + 1]).psnr;
+    }
+    CHECK(report.baseline.mean(k).psnr == Approx(expected / 2).epsilon(1e-9));
+    CHECK(std::isfinite(report.model.mean(k).psnr));
+  }
+  REQUIRE(report.best.size() == 1);
+  REQUIRE(report.worst.size() == 1);
+  CHECK(report.best.front().mean_psnr >= report.worst.front().mean_psnr);
+  CHECK(report.best.front().strip.width > 0);
+}
+
+TEST_CASE("eval JSON has one entry per horizon step and the failure steps", "[model][eval]") {
+  const auto& tiny = testing::tiny_run();
+  auto simulator = Simulator::load(tiny.run);
+  EvalOptions options;
+  options.context = 2;
+  options.horizon = 4;
+  options.failure_psnr = 1000.0;  // every step is below this: failure at step 1
+  const auto json = nlohmann::json::parse(eval_report_json(evaluate(*simulator, tiny.data, options)));
+  for (const char* key : {"split", "context", "horizon", "windows", "model", "baseline"}) CHECK(json.contains(key));
+  CHECK(json["model"]["psnr"].size() == 4);
+  CHECK(json["baseline"]["ssim"].size() == 4);
+  CHECK(json["model"]["mse"].size() == 4);
+  CHECK(json["horizon_to_failure"]["model"] == 1);
+  options.failure_psnr = -1.0;  // nothing is below this: never fails
+  const auto never = nlohmann::json::parse(eval_report_json(evaluate(*simulator, tiny.data, options)));
+  CHECK(never["horizon_to_failure"]["baseline"] == 0);
+  const auto plot = eval_report_plot(evaluate(*simulator, tiny.data, options));
+  CHECK(plot.width > plot.height);
+}
+
+TEST_CASE("eval rejects an unknown split and a horizon no episode can hold", "[model][eval]") {
+  const auto& tiny = testing::tiny_run();
+  auto simulator = Simulator::load(tiny.run);
+  EvalOptions options;
+  options.context = 2;
+  options.split = "nope";
+  REQUIRE_THROWS_AS(evaluate(*simulator, tiny.data, options), dw::UserError);
+  options.split = "test";
+  options.horizon = 40;
+  REQUIRE_THROWS_WITH(evaluate(*simulator, tiny.data, options), Catch::Contains("no episode"));
+}
