@@ -12,6 +12,7 @@ run=runs/default
 bash tools/install-deps.sh
 bash tools/build.sh -DDREAMWALK_BUILD_TESTS=OFF
 dreamwalk=./build/tools/dreamwalk
+mkdir -p out
 
 if [ ! -f "$data/manifest.json" ]; then
   "$dreamwalk" gen --world-seed 1 --episodes 200 --steps 200 --size 64 --policy explore --out "$data"
