@@ -28,5 +28,5 @@ fi
 if [ -n "${DISPLAY:-}" ] && "$dreamwalk" view --help >/dev/null 2>&1; then
   exec "$dreamwalk" view --checkpoint "$run" --world-seed 1
 fi
-"$dreamwalk" rollout --checkpoint "$run" --start-episode "$data:test:0" --compare --steps 64 --out out/rollout
+"$dreamwalk" rollout --checkpoint "$run" --start-episode "$data:test:0" --compare --steps 64 --force --out out/rollout
 echo "quickstart: no display, so no viewer; the imagined walk is in out/rollout/rollout.gif"
