@@ -15,6 +15,7 @@ ProgressLine::ProgressLine(std::string label, std::int64_t total, std::string un
       last_print_(start_) {}
 
 void ProgressLine::update(std::int64_t done, const std::string& extra) {
+  last_done_ = done;
   const auto now = std::chrono::steady_clock::now();
   // A TTY can take frequent redraws; logs get a line every 5 seconds at most.
   const auto interval = is_tty_ ? std::chrono::milliseconds(200) : std::chrono::milliseconds(5000);
@@ -23,7 +24,10 @@ void ProgressLine::update(std::int64_t done, const std::string& extra) {
   print(done, extra, false);
 }
 
-void ProgressLine::finish(const std::string& extra) { print(total_, extra, true); }
+// With an unknown total, the final line reports the last count seen rather than 0.
+void ProgressLine::finish(const std::string& extra) {
+  print(total_ > 0 ? total_ : last_done_, extra, true);
+}
 
 void ProgressLine::print(std::int64_t done, const std::string& extra, bool final_line) {
   const double seconds =

@@ -24,6 +24,7 @@ class ProgressLine {
   bool is_tty_;
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point last_print_;
+  std::int64_t last_done_ = 0;
 };
 
 }  // namespace dw::tools
