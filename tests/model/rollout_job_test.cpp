@@ -144,3 +144,18 @@ TEST_CASE("rollout bad input: missing start image, bad episode reference, no act
   CHECK_FALSE(fs::exists(dir / "out"));
   CHECK_FALSE(fs::exists(dir / "out2"));
 }
+
+TEST_CASE("a start image of another size is resized to the model's", "[model][rollout]") {
+  const auto dir = testing::scratch_dir("rollout_resize");
+  auto simulator = Simulator::load(testing::tiny_run().run);
+  dw::save_png(testing::moving_square(0, 0, 40), dir / "big.png");  // the model takes 16x16
+  RolloutJob job;
+  job.out = dir / "out";
+  job.source.start_images = {dir / "big.png"};
+  job.source.policy = "explore";  // the policy's actions drive the dream
+  job.source.steps = 3;
+  run_rollout_job(*simulator, job);
+  const auto frame = dw::load_image(dir / "out" / "trajectory_000" / dw::data::frame_file_name(3));
+  CHECK(frame.width == 16);
+  CHECK(frame.height == 16);
+}
