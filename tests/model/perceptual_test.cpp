@@ -5,7 +5,7 @@
 #include "model_test_util.h"
 #include "nav/user_error.h"
 
-TEST_CASE("--perceptual rejects a missing file and one that is not TorchScript", "[model][eval]") {
+TEST_CASE("the perceptual metric rejects a missing file and one that is not TorchScript", "[model][eval]") {
   const auto dir = dw::model::testing::scratch_dir("perceptual");
   REQUIRE_THROWS_WITH(dw::model::PerceptualMetric::load(dir / "missing.pt"),
                       Catch::Contains("missing.pt") && Catch::Contains("not found"));

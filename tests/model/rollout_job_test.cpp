@@ -111,7 +111,7 @@ TEST_CASE("a batch of trajectories equals each rolled out alone", "[model][rollo
   }
 }
 
-TEST_CASE("--as-dataset writes a valid dataset of dreams", "[model][rollout]") {
+TEST_CASE("as-dataset writes a valid dataset of dreams", "[model][rollout]") {
   const auto dir = testing::scratch_dir("rollout_dataset");
   auto simulator = Simulator::load(testing::tiny_run().run);
   RolloutJob job = episode_job(dir / "dreams", 6);

@@ -3,6 +3,7 @@
 // same start and actions (exactly), the screenshot matches it within filtering tolerance, the
 // validation layer stays silent, and replaying the saved walk shows the same frames.
 #include <catch2/catch.hpp>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -19,7 +20,9 @@ using namespace dw::viewer;
 namespace {
 
 std::filesystem::path scratch(const std::string& name) {
-  const std::filesystem::path dir = std::filesystem::path(DREAMWALK_TEST_SCRATCH) / "viewer_app";
+  // Per process: CTest runs these test cases in parallel processes that write the same names.
+  const std::filesystem::path dir =
+      std::filesystem::path(DREAMWALK_TEST_SCRATCH) / "viewer_app" / std::to_string(getpid());
   std::filesystem::create_directories(dir);
   return dir / name;
 }
