@@ -145,7 +145,9 @@ std::vector<Trajectory> resolve_rollout_source(const RolloutSource& source, cons
   if (sources == 0 && source.policy.empty()) {
     throw UserError("nothing to start from: give --start IMG, --start-episode DATA:SPLIT:INDEX or --policy NAME");
   }
-  if (!source.start_images.empty() && source.actions_csv.empty() && source.policy.empty()) {
+  const bool is_action_free = info.schema.dimension() == 0;
+  if (!source.start_images.empty() && source.actions_csv.empty() && source.policy.empty() &&
+      !is_action_free) {
     throw UserError("--start needs actions: give --actions FILE or --policy NAME");
   }
   std::vector<std::vector<float>> csv_actions;
@@ -170,6 +172,8 @@ std::vector<Trajectory> resolve_rollout_source(const RolloutSource& source, cons
       trajectory = from_world(source, i, info);
     }
     if (!source.start_images.empty()) {
+      // An action-free model (plain video prediction) needs no actions: each step takes none.
+      if (is_action_free && trajectory.actions.empty()) trajectory.actions.assign(source.steps, {});
       trajectory.context = load_start_images(source, info);
       trajectory.context_actions.clear();
       trajectory.truth.clear();  // the world's frames are not the truth for these images

@@ -159,3 +159,33 @@ TEST_CASE("a start image of another size is resized to the model's", "[model][ro
   CHECK(frame.width == 16);
   CHECK(frame.height == 16);
 }
+
+TEST_CASE("an action-free model rolls out from a start image with no actions", "[model][rollout]") {
+  const auto dir = testing::scratch_dir("rollout_action_free");
+  dw::data::Manifest manifest;
+  manifest.width = 16;
+  manifest.height = 16;
+  for (int id = 0; id < 3; ++id) {
+    const std::string name = "video-" + std::to_string(id);
+    dw::data::write_episode(testing::tiny_episode(id, 10, 0), dir / "data" / name);
+    manifest.splits[id == 2 ? "val" : "train"].push_back(name);
+  }
+  dw::data::write_manifest(manifest, dir / "data");
+  testing::write_text(dir / "tiny.yaml", testing::tiny_yaml());
+  TrainOptions options;
+  options.data_dir = dir / "data";
+  options.config_path = dir / "tiny.yaml";
+  options.out_dir = dir / "run";
+  options.steps = 1;
+  options.threads = 1;
+  train(options, {});
+  auto simulator = Simulator::load(dir / "run");
+  REQUIRE(simulator->info().schema.dimension() == 0);
+  dw::save_png(testing::moving_square(0, 0), dir / "start.png");
+  RolloutJob job;
+  job.out = dir / "out";
+  job.source.start_images = {dir / "start.png"};
+  job.source.steps = 4;
+  REQUIRE(run_rollout_job(*simulator, job).steps == 4);
+  CHECK(dw::data::read_gif(dir / "out" / "rollout.gif").size() == 4);
+}
