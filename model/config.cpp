@@ -62,7 +62,8 @@ void read_field(const json& object, const char* key, T& value, const std::string
 ModelConfig model_from_json(const json& object, const std::string& where) {
   if (!object.is_object()) throw UserError(where + ": 'model' must be a mapping");
   reject_unknown(object, {"width", "height", "context", "encoder_channels", "latent_channels",
-                          "state_channels", "hidden_channels", "min_std"}, where, "model.");
+                          "state_channels", "hidden_channels", "min_std", "previous_frame"}, where,
+                "model.");
   ModelConfig model;
   const std::string s = "model.";
   read_field(object, "width", model.width, where, s);
@@ -73,6 +74,7 @@ ModelConfig model_from_json(const json& object, const std::string& where) {
   read_field(object, "state_channels", model.state_channels, where, s);
   read_field(object, "hidden_channels", model.hidden_channels, where, s);
   read_field(object, "min_std", model.min_std, where, s);
+  read_field(object, "previous_frame", model.previous_frame, where, s);
   return model;
 }
 
@@ -166,7 +168,7 @@ void to_json(json& object, const Config& config) {
                  {{"width", m.width}, {"height", m.height}, {"context", m.context},
                   {"encoder_channels", m.encoder_channels}, {"latent_channels", m.latent_channels},
                   {"state_channels", m.state_channels}, {"hidden_channels", m.hidden_channels},
-                  {"min_std", m.min_std}}},
+                  {"min_std", m.min_std}, {"previous_frame", m.previous_frame}}},
                 {"train",
                  {{"batch", t.batch}, {"horizon", t.horizon}, {"learning_rate", t.learning_rate},
                   {"kl_weight", t.kl_weight}, {"free_bits", t.free_bits}, {"kl_balance", t.kl_balance},

@@ -34,6 +34,15 @@ torch::Tensor balanced_kl(const Gaussian& post, const Gaussian& prior, const Tra
          (1.0 - train.kl_balance) * torch::clamp_min(to_post, free);
 }
 
+// The frame before step t as the decoder may see it: the true one while observing (and for the
+// first prediction), the model's own (detached) prediction after that, as in a rollout.
+torch::Tensor previous_frame(const torch::Tensor& frames, const std::vector<torch::Tensor>& decoded,
+                             int64_t t, int64_t context) {
+  if (t == 0) return {};
+  if (t <= context) return frames.select(1, t - 1);
+  return decoded[static_cast<size_t>(t - 1)].detach();
+}
+
 torch::Tensor frame_mse(const torch::Tensor& predicted, const torch::Tensor& truth) {
   return (predicted.to(torch::kFloat32) - truth).square().mean();
 }
@@ -69,7 +78,7 @@ LossTerms sequence_loss(WorldModel& model, const torch::Tensor& frames, const to
     } else {
       next.z = prior.mean;  // open loop: the deterministic prediction that evaluation scores
     }
-    decoded.push_back(model->decode(next));
+    decoded.push_back(model->decode(next, previous_frame(frames, decoded, t, context)));
     state = next;
   }
   auto predicted = torch::stack(decoded, 1);
@@ -90,6 +99,7 @@ torch::Tensor predict_open_loop(WorldModel& model, const torch::Tensor& context,
   const int64_t observed = context.size(1);
   LatentState state = model->initial_state(batch, context.device());
   std::vector<torch::Tensor> predicted;
+  torch::Tensor last_frame = context.select(1, observed - 1);
   for (int64_t t = 0; t < observed + horizon; ++t) {
     LatentState next;
     next.h = t == 0 ? state.h : model->advance(state, action_at(actions, t - 1));
@@ -98,7 +108,10 @@ torch::Tensor predict_open_loop(WorldModel& model, const torch::Tensor& context,
                         : model->prior(next.h);
     next.z = dist.mean;
     if (temperature > 0.0f) next.z = dist.mean + temperature * dist.std * normal_like(dist.mean, noise);
-    if (t >= observed) predicted.push_back(model->decode(next).to(torch::kFloat32));
+    if (t >= observed) {
+      last_frame = model->decode(next, last_frame);
+      predicted.push_back(last_frame.to(torch::kFloat32));
+    }
     state = next;
   }
   return torch::stack(predicted, 1);

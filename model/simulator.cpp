@@ -18,6 +18,7 @@ namespace dw::model {
 class SimulatorState {
  public:
   LatentState latent;
+  torch::Tensor last_frame;  // observed or predicted; the decoder's previous frame
   std::vector<at::Generator> noise;
   int observed = 0;
 };
@@ -54,7 +55,8 @@ class TorchSimulator final : public Simulator {
     for (int t = 0; t < count; ++t) {
       std::vector<Image> frames;
       for (const auto& starts : start_frames) frames.push_back(starts[t]);
-      auto embedding = model_->encoder()->forward(images_to_tensor(frames, device_));
+      state_.last_frame = images_to_tensor(frames, device_);
+      auto embedding = model_->encoder()->forward(state_.last_frame);
       LatentState next;
       next.h = t == 0 ? state_.latent.h : model_->advance(state_.latent, start_action(start_actions, t - 1, batch));
       next.z = sample(model_->posterior(next.h, embedding));
@@ -75,7 +77,8 @@ class TorchSimulator final : public Simulator {
     next.h = model_->advance(state_.latent, actions_to_tensor(actions, info_.schema.dimension(), device_));
     next.z = sample(model_->prior(next.h));
     state_.latent = next;
-    return tensor_to_images(model_->decode(next));
+    state_.last_frame = model_->decode(next, state_.last_frame);
+    return tensor_to_images(state_.last_frame);
   }
 
   std::shared_ptr<const SimulatorState> save_state() const override { return save_state_of(state_); }
@@ -89,6 +92,7 @@ class TorchSimulator final : public Simulator {
   static std::shared_ptr<SimulatorState> save_state_of(const SimulatorState& state) {
     auto copy = std::make_shared<SimulatorState>();
     if (state.latent.h.defined()) copy->latent = {state.latent.h.clone(), state.latent.z.clone()};
+    if (state.last_frame.defined()) copy->last_frame = state.last_frame.clone();
     for (const auto& generator : state.noise) copy->noise.push_back(generator.clone());
     copy->observed = state.observed;
     return copy;

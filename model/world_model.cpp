@@ -1,5 +1,7 @@
 #include "model/world_model.h"
 
+#include <algorithm>
+
 namespace dw::model {
 namespace {
 
@@ -36,23 +38,69 @@ torch::Tensor EncoderImpl::forward(const torch::Tensor& frames) {
   return layers_->forward(frames * 2.0 - 1.0);  // centred input trains faster than [0,1]
 }
 
-DecoderImpl::DecoderImpl(const ModelConfig& config) {
-  layers_ = nn::Sequential();
+namespace {
+
+// Decoder stage widths, coarsest first: the encoder's mirrored, plus the full-resolution stage,
+// which works on 4x the pixels of the one before and so gets half its channels.
+std::vector<int> decoder_channels(const ModelConfig& config) {
   std::vector<int> channels(config.encoder_channels.rbegin(), config.encoder_channels.rend());
-  layers_->push_back(conv(config.state_channels + config.latent_channels, channels.front(), 3));
-  layers_->push_back(nn::SiLU());
-  // Mirror the encoder; the last stage works at full resolution, so it gets half the channels.
   channels.push_back(std::max(channels.back() / 2, 8));
-  for (size_t i = 0; i + 1 < channels.size(); ++i) {
-    layers_->push_back(up(channels[i], channels[i + 1]));
-    layers_->push_back(nn::SiLU());
-  }
-  layers_->push_back(conv(channels.back(), 3, 3));
-  layers_->push_back(nn::Sigmoid());
-  register_module("layers", layers_);
+  return channels;
 }
 
-torch::Tensor DecoderImpl::forward(const torch::Tensor& features) { return layers_->forward(features); }
+// Skip i sits at full resolution / 2^i: the frame itself, then the width of the decoder stage there.
+std::vector<int> skip_channels(const ModelConfig& config) {
+  std::vector<int> widths = decoder_channels(config);
+  std::reverse(widths.begin(), widths.end());  // finest first
+  std::vector<int> channels{3};
+  for (size_t i = 1; i + 1 < widths.size(); ++i) channels.push_back(widths[i]);
+  return channels;
+}
+
+}  // namespace
+
+FrameSkipsImpl::FrameSkipsImpl(const ModelConfig& config) : channels_(skip_channels(config)) {
+  stages_ = register_module("stages", nn::ModuleList());
+  for (size_t i = 1; i < channels_.size(); ++i) {
+    stages_->push_back(nn::Sequential(down(channels_[i - 1], channels_[i]), nn::SiLU()));
+  }
+}
+
+std::vector<torch::Tensor> FrameSkipsImpl::forward(const torch::Tensor& frame) {
+  std::vector<torch::Tensor> skips{frame * 2.0 - 1.0};
+  for (const auto& stage : *stages_) skips.push_back(stage->as<nn::Sequential>()->forward(skips.back()));
+  return skips;
+}
+
+DecoderImpl::DecoderImpl(const ModelConfig& config) {
+  const std::vector<int> channels = decoder_channels(config);
+  stem_ = register_module("stem", nn::Sequential(conv(config.state_channels + config.latent_channels, channels.front(), 3), nn::SiLU()));
+  upsample_ = register_module("upsample", nn::ModuleList());
+  for (size_t i = 0; i + 1 < channels.size(); ++i) {
+    upsample_->push_back(nn::Sequential(up(channels[i], channels[i + 1]), nn::SiLU()));
+  }
+  if (config.previous_frame) {
+    const std::vector<int> skips = skip_channels(config);
+    fuse_ = register_module("fuse", nn::ModuleList());
+    const size_t stages = channels.size() - 1;
+    for (size_t i = 0; i < stages; ++i) {
+      const int width = channels[i + 1];
+      const int skip = skips[stages - 1 - i];  // skips are finest first
+      fuse_->push_back(nn::Sequential(conv(width + skip, width, 3), nn::SiLU()));
+    }
+  }
+  head_ = register_module("head", nn::Sequential(conv(channels.back(), 3, 3), nn::Sigmoid()));
+}
+
+torch::Tensor DecoderImpl::forward(const torch::Tensor& features, const std::vector<torch::Tensor>& skips) {
+  torch::Tensor x = stem_->forward(features);
+  const size_t stages = upsample_->size();
+  for (size_t i = 0; i < stages; ++i) {
+    x = upsample_[i]->as<nn::Sequential>()->forward(x);
+    if (fuse_) x = fuse_[i]->as<nn::Sequential>()->forward(torch::cat({x, skips.at(stages - 1 - i)}, 1));
+  }
+  return head_->forward(x);
+}
 
 ConvGruCellImpl::ConvGruCellImpl(int input_channels, int state_channels) {
   gates_ = register_module("gates", conv(input_channels + state_channels, 2 * state_channels, 3));
@@ -75,6 +123,7 @@ WorldModelImpl::WorldModelImpl(const ModelConfig& config, int action_dim)
   const int embedding = config.encoder_channels.back();
   encoder_ = register_module("encoder", Encoder(config));
   decoder_ = register_module("decoder", Decoder(config));
+  if (config.previous_frame) skips_ = register_module("skips", FrameSkips(config));
   input_ = register_module("input", nn::Sequential(conv(z + action_dim, hidden, 3), nn::SiLU()));
   cell_ = register_module("cell", ConvGruCell(hidden, s));
   prior_ = register_module("prior", nn::Sequential(conv(s, hidden, 3), nn::SiLU(), conv(hidden, 2 * z, 1)));
@@ -112,8 +161,14 @@ Gaussian WorldModelImpl::posterior(const torch::Tensor& h, const torch::Tensor& 
   return split_gaussian(posterior_->forward(torch::cat({h, embedding}, 1)));
 }
 
-torch::Tensor WorldModelImpl::decode(const LatentState& state) {
-  return decoder_->forward(torch::cat({state.h, state.z}, 1));
+torch::Tensor WorldModelImpl::decode(const LatentState& state, const torch::Tensor& previous_frame) {
+  torch::Tensor features = torch::cat({state.h, state.z}, 1);
+  if (!skips_) return decoder_->forward(features);
+  torch::Tensor frame = previous_frame;
+  if (!frame.defined()) {
+    frame = torch::full({features.size(0), 3, config_.height, config_.width}, 0.5, features.options());
+  }
+  return decoder_->forward(features, skips_->forward(frame.to(features.scalar_type())));
 }
 
 int64_t parameter_count(torch::nn::Module& module) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <memory>
+#include <tuple>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,7 @@ struct ViewFlags {
   float temperature = 0.0f;
   std::string device = "cpu";
   std::string out_dir = ".";
+  std::string window = "960x600";
   bool no_vsync = false;
   bool validate = false;
 };
@@ -67,6 +69,7 @@ void run_view(const ViewFlags& flags) {
   options.seed = flags.seed;
   options.temperature = flags.temperature;
   options.vsync = !flags.no_vsync;
+  std::tie(options.width, options.height) = viewer::parse_window_size(flags.window);
   if (flags.validate) options.validation = render::Validation::required;
   options.output_dir = flags.out_dir;
 
@@ -118,6 +121,7 @@ void add_view_command(CLI::App& app) {
   view->add_option("--device", flags->device, "Model device: cpu or cuda")->capture_default_str();
   view->add_option("--out-dir", flags->out_dir, "Where P screenshots, recordings and saved walks go")
       ->capture_default_str();
+  view->add_option("--window", flags->window, "Window size WIDTHxHEIGHT")->capture_default_str();
   view->add_flag("--no-vsync", flags->no_vsync, "Present without waiting for vertical blank");
   view->add_flag("--validate", flags->validate, "Enable Vulkan validation layers; any message fails the run");
   view->callback([flags] { run_view(*flags); });

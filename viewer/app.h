@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "model/simulator.h"
@@ -29,8 +30,8 @@ struct ViewerOptions {
   double tick_rate = 20.0;
   std::uint64_t seed = 0;
   float temperature = 0.0f;
-  int width = 1280;
-  int height = 760;
+  int width = 960;   // small enough that software Vulkan under Xvfb keeps 60 display FPS
+  int height = 600;
   bool vsync = true;
   render::Validation validation = render::ContextOptions{}.validation;
   std::filesystem::path output_dir = ".";            // P screenshots, recordings, saved walks
@@ -60,6 +61,9 @@ struct ViewerReport {
 // Runs until the window closes (or the script/--quit step, or the bench, ends). Throws UserError
 // for bad input and for a missing display or Vulkan device (pointing to `dreamwalk rollout`).
 ViewerReport run_viewer(model::Simulator& simulator, const ViewerOptions& options);
+
+// --window "WIDTHxHEIGHT" -> {width, height}; UserError unless both are numbers in 320x240..8192x8192.
+std::pair<int, int> parse_window_size(const std::string& text);
 
 // The --bench result as one JSON object.
 std::string bench_json(const ViewerReport& report);

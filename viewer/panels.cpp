@@ -1,22 +1,53 @@
 #include "viewer/panels.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 namespace dw::viewer {
 namespace {
 
-constexpr ImGuiWindowFlags kPaneFlags = ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoScrollbar;
+// Image panes skip their background: the image covers it, and under software Vulkan every
+// pixel filled twice costs display frames.
+constexpr ImGuiWindowFlags kPaneFlags =
+    ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoBackground;
+constexpr float kMargin = 8.0f;
 
 render::Filter filter_of(const UiState& ui) {
   return ui.is_bilinear ? render::Filter::bilinear : render::Filter::nearest;
 }
 
-// Positions are a first-use layout for a 1280x760 window; the user may move panes after.
-void place(float x, float y, float width, float height) {
-  ImGui::SetNextWindowPos(ImVec2(x, y), ImGuiCond_FirstUseEver);
-  ImGui::SetNextWindowSize(ImVec2(width, height), ImGuiCond_FirstUseEver);
+// The first-use layout, from the window size: the dream fills the left half, ground truth and
+// map share the top of the right half, the controls its bottom. Panes may be moved after.
+struct Layout {
+  ImVec2 dream_pos, dream_size, truth_pos, truth_size, map_pos, map_size, controls_pos, controls_size;
+};
+
+Layout layout_for(ImVec2 window) {
+  const float m = kMargin;
+  const float dream_width = std::floor(window.x * 0.5f);
+  const float right_x = dream_width + 2 * m;
+  const float right_width = std::max(0.0f, window.x - right_x - m);
+  const float top_height = std::floor((window.y - 3 * m) * 0.5f);
+  const float half_width = std::floor((right_width - m) * 0.5f);
+  Layout l;
+  l.dream_pos = {m, m};
+  l.dream_size = {dream_width, window.y - 2 * m};
+  l.truth_pos = {right_x, m};
+  l.truth_size = {half_width, top_height};
+  l.map_pos = {right_x + half_width + m, m};
+  l.map_size = {right_width - half_width - m, top_height};
+  l.controls_pos = {right_x, top_height + 2 * m};
+  l.controls_size = {right_width, window.y - top_height - 3 * m};
+  return l;
 }
+
+void place(ImVec2 position, ImVec2 size) {
+  ImGui::SetNextWindowPos(position, ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowSize(size, ImGuiCond_FirstUseEver);
+}
+
+Layout first_layout() { return layout_for(ImGui::GetIO().DisplaySize); }
 
 ImVec2 remaining(float reserve_below) {
   const ImVec2 space = ImGui::GetContentRegionAvail();
@@ -24,7 +55,7 @@ ImVec2 remaining(float reserve_below) {
 }
 
 render::Rect draw_dream(Gui& gui, const PanelTextures& textures, const PanelInputs& in, const UiState& ui) {
-  place(8, 8, 640, 744);
+  place(first_layout().dream_pos, first_layout().dream_size);
   ImGui::Begin("Dream", nullptr, kPaneFlags);
   const render::Rect rect = gui.image(textures.dream, filter_of(ui), remaining(ImGui::GetFrameHeightWithSpacing()));
   ImGui::Text("step %d / %d%s", in.shown.step, in.shown.timeline_length - 1, in.is_paused ? "   [paused]" : "");
@@ -33,7 +64,7 @@ render::Rect draw_dream(Gui& gui, const PanelTextures& textures, const PanelInpu
 }
 
 void draw_truth(Gui& gui, const PanelTextures& textures, const PanelInputs& in, const UiState& ui) {
-  place(656, 8, 300, 372);
+  place(first_layout().truth_pos, first_layout().truth_size);
   ImGui::Begin("Ground truth", nullptr, kPaneFlags);
   if (!in.has_truth) {
     ImGui::TextWrapped("No ground truth: this walk started from an image. Start with --world-seed to "
@@ -42,13 +73,13 @@ void draw_truth(Gui& gui, const PanelTextures& textures, const PanelInputs& in, 
     const float half = std::max(0.0f, (ImGui::GetContentRegionAvail().y - ImGui::GetFrameHeightWithSpacing()) / 2);
     gui.image(textures.truth, filter_of(ui), ImVec2(ImGui::GetContentRegionAvail().x, half));
     gui.image(textures.heatmap, render::Filter::nearest, ImVec2(ImGui::GetContentRegionAvail().x, half));
-    ImGui::Text("PSNR %.2f dB   (heatmap: |dream - truth|)", in.shown.psnr);
+    ImGui::Text("PSNR %.2f dB (below: error)", in.shown.psnr);
   }
   ImGui::End();
 }
 
 void draw_map(Gui& gui, const PanelTextures& textures, const PanelInputs& in) {
-  place(964, 8, 308, 372);
+  place(first_layout().map_pos, first_layout().map_size);
   ImGui::Begin("Map", nullptr, kPaneFlags);
   if (in.has_truth) {
     gui.image(textures.map, render::Filter::nearest, remaining(0));
@@ -101,8 +132,8 @@ void draw_sampling(UiState& ui, Stepper& stepper) {
 }
 
 void draw_stats(const PanelInputs& in) {
-  ImGui::Text("display %.1f FPS   model %.1f ticks/s   inference %.1f ms   key->frame %.1f ms", in.display_fps,
-              in.stats.ticks_per_s, in.stats.inference_ms, in.key_to_frame_ms);
+  ImGui::Text("display %.1f FPS   model %.1f ticks/s", in.display_fps, in.stats.ticks_per_s);
+  ImGui::Text("inference %.1f ms   key->frame %.1f ms", in.stats.inference_ms, in.key_to_frame_ms);
 }
 
 void draw_model_info(const PanelInputs& in) {
@@ -141,7 +172,7 @@ render::Rect draw_panels(Gui& gui, const PanelTextures& textures, const PanelInp
     draw_truth(gui, textures, inputs, ui);
     draw_map(gui, textures, inputs);
   }
-  place(656, 388, 616, 364);
+  place(first_layout().controls_pos, first_layout().controls_size);
   ImGui::Begin("Controls", nullptr, ImGuiWindowFlags_NoCollapse);
   draw_walk_controls(inputs, ui, stepper);
   ImGui::Separator();

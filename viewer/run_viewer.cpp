@@ -27,6 +27,18 @@ WalkStart start_from_options(const ViewerOptions& options, const model::ModelInf
 
 }  // namespace
 
+std::pair<int, int> parse_window_size(const std::string& text) {
+  int width = 0;
+  int height = 0;
+  char separator = 0;
+  char extra = 0;
+  const int parsed = std::sscanf(text.c_str(), "%d%c%d%c", &width, &separator, &height, &extra);
+  if (parsed != 3 || separator != 'x' || width < 320 || height < 240 || width > 8192 || height > 8192) {
+    throw UserError("--window expects WIDTHxHEIGHT from 320x240 to 8192x8192 (e.g. 1600x1000), got '" + text + "'");
+  }
+  return {width, height};
+}
+
 ViewerReport run_viewer(model::Simulator& simulator, const ViewerOptions& options) {
   const model::ModelInfo& info = simulator.info();
   StepperSettings settings;

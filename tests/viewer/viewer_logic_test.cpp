@@ -8,6 +8,7 @@
 #include "nav/atomic_file.h"
 #include "nav/user_error.h"
 #include "tests/viewer/fake_simulator.h"
+#include "viewer/app.h"
 #include "viewer/key_bindings.h"
 #include "viewer/script.h"
 #include "viewer/session.h"
@@ -137,6 +138,14 @@ TEST_CASE("malformed walk files are user errors naming the file", "[viewer]") {
   write_file_atomically(path, "{\"format\": \"something-else\"}");
   CHECK_THROWS_WITH(load_walk(path), Catch::Contains("bad_walk.json") && Catch::Contains("not a dreamwalk walk"));
   CHECK_THROWS_AS(load_walk(scratch("nope.json")), UserError);
+}
+
+TEST_CASE("window sizes parse as WIDTHxHEIGHT and bad ones name the flag", "[viewer]") {
+  CHECK(parse_window_size("1600x1000") == std::pair<int, int>{1600, 1000});
+  CHECK(parse_window_size("320x240") == std::pair<int, int>{320, 240});
+  for (const char* bad : {"", "1600", "1600x", "x1000", "1600*1000", "1600x1000x2", "100x100", "99999x600", "axb"}) {
+    CHECK_THROWS_WITH(parse_window_size(bad), Catch::Contains("--window"));
+  }
 }
 
 TEST_CASE("error heatmap is black where frames agree", "[viewer]") {
