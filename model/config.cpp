@@ -123,6 +123,8 @@ void check_config(const Config& config, const std::string& where) {
   require(m.state_channels > 0 && m.state_channels <= 1024, where, "model.state_channels must be in 1..1024");
   require(m.hidden_channels > 0 && m.hidden_channels <= 1024, where, "model.hidden_channels must be in 1..1024");
   require(m.min_std > 0.0f && m.min_std < 10.0f, where, "model.min_std must be in (0, 10)");
+  require(m.previous_frame == "none" || m.previous_frame == "warp", where,
+          "model.previous_frame must be none or warp");
   require(t.batch >= 1 && t.batch <= 4096, where, "train.batch must be in 1..4096");
   require(t.horizon >= 1 && t.horizon <= 256, where, "train.horizon must be in 1..256");
   require(t.learning_rate > 0.0f && t.learning_rate < 1.0f, where, "train.learning_rate must be in (0, 1)");

@@ -20,10 +20,14 @@ struct ModelConfig {
   int state_channels = 64;                   // deterministic ConvGRU state, per location
   int hidden_channels = 64;                  // width of the prior/posterior/input heads
   float min_std = 0.1f;                      // floor of the latent std (keeps the KL finite)
-  // The decoder also sees the previous frame (the true one while observing, its own prediction
-  // after) through skip connections at every resolution, so fine texture need not squeeze
-  // through the latent map: the latent says what changed, the skips carry what stayed.
-  bool previous_frame = false;
+  // How the decoder uses the previous frame (the true one while observing, its own prediction
+  // after), so fine texture need not squeeze through the latent map:
+  //   none - it does not: the frame comes from the latent map alone;
+  //   warp - the decoder predicts a flow from the latent, warps the previous frame by it, feeds
+  //          the warped frame in through skips at every resolution and outputs it plus a
+  //          correction. (Skips alone, or skips plus the correction without the warp, were
+  //          measured and learned several times slower.)
+  std::string previous_frame = "none";
   int latent_width() const { return width >> static_cast<int>(encoder_channels.size()); }
   int latent_height() const { return height >> static_cast<int>(encoder_channels.size()); }
 };

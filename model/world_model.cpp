@@ -59,10 +59,11 @@ std::vector<int> skip_channels(const ModelConfig& config) {
 
 }  // namespace
 
-FrameSkipsImpl::FrameSkipsImpl(const ModelConfig& config) : channels_(skip_channels(config)) {
+FrameSkipsImpl::FrameSkipsImpl(const ModelConfig& config) {
+  const std::vector<int> channels = skip_channels(config);
   stages_ = register_module("stages", nn::ModuleList());
-  for (size_t i = 1; i < channels_.size(); ++i) {
-    stages_->push_back(nn::Sequential(down(channels_[i - 1], channels_[i]), nn::SiLU()));
+  for (size_t i = 1; i < channels.size(); ++i) {
+    stages_->push_back(nn::Sequential(down(channels[i - 1], channels[i]), nn::SiLU()));
   }
 }
 
@@ -74,12 +75,14 @@ std::vector<torch::Tensor> FrameSkipsImpl::forward(const torch::Tensor& frame) {
 
 DecoderImpl::DecoderImpl(const ModelConfig& config) {
   const std::vector<int> channels = decoder_channels(config);
-  stem_ = register_module("stem", nn::Sequential(conv(config.state_channels + config.latent_channels, channels.front(), 3), nn::SiLU()));
+  stem_ = register_module(
+      "stem", nn::Sequential(conv(config.state_channels + config.latent_channels, channels.front(), 3), nn::SiLU()));
   upsample_ = register_module("upsample", nn::ModuleList());
   for (size_t i = 0; i + 1 < channels.size(); ++i) {
     upsample_->push_back(nn::Sequential(up(channels[i], channels[i + 1]), nn::SiLU()));
   }
-  if (config.previous_frame) {
+  if (config.previous_frame == "warp") {
+    skips_ = register_module("skips", FrameSkips(config));
     const std::vector<int> skips = skip_channels(config);
     fuse_ = register_module("fuse", nn::ModuleList());
     const size_t stages = channels.size() - 1;
@@ -88,18 +91,53 @@ DecoderImpl::DecoderImpl(const ModelConfig& config) {
       const int skip = skips[stages - 1 - i];  // skips are finest first
       fuse_->push_back(nn::Sequential(conv(width + skip, width, 3), nn::SiLU()));
     }
+    flow_ = register_module("flow", conv(channels[1], 2, 3));
+    torch::NoGradGuard no_grad;  // start from the identity warp
+    flow_->weight.zero_();
+    flow_->bias.zero_();
   }
-  head_ = register_module("head", nn::Sequential(conv(channels.back(), 3, 3), nn::Sigmoid()));
+  head_ = register_module("head", conv(channels.back(), 3, 3));
 }
 
-torch::Tensor DecoderImpl::forward(const torch::Tensor& features, const std::vector<torch::Tensor>& skips) {
+torch::Tensor warp_frame(const torch::Tensor& frame, const torch::Tensor& flow) {
+  namespace F = torch::nn::functional;
+  const int64_t n = frame.size(0);
+  auto identity = torch::tensor({1.0f, 0.0f, 0.0f, 0.0f, 1.0f, 0.0f}, frame.options()).view({1, 2, 3}).expand({n, 2, 3});
+  auto grid = F::affine_grid(identity, frame.sizes(), false) + flow.permute({0, 2, 3, 1});
+  return F::grid_sample(frame, grid,
+                        F::GridSampleFuncOptions().mode(torch::kBilinear).padding_mode(torch::kBorder).align_corners(false));
+}
+
+// The flow is predicted on the first upsampled stage and smoothly upsampled: a camera step moves
+// most of the picture coherently.
+torch::Tensor DecoderImpl::warp(const torch::Tensor& frame, const torch::Tensor& coarse_features) {
+  namespace F = torch::nn::functional;
+  auto flow = F::interpolate(flow_->forward(coarse_features),
+                             F::InterpolateFuncOptions()
+                                 .size(std::vector<int64_t>{frame.size(2), frame.size(3)})
+                                 .mode(torch::kBilinear)
+                                 .align_corners(false));
+  return warp_frame(frame, flow);
+}
+
+torch::Tensor DecoderImpl::forward(const torch::Tensor& features, const torch::Tensor& previous_frame) {
   torch::Tensor x = stem_->forward(features);
+  torch::Tensor warped;
+  std::vector<torch::Tensor> skips;
   const size_t stages = upsample_->size();
   for (size_t i = 0; i < stages; ++i) {
     x = upsample_[i]->as<nn::Sequential>()->forward(x);
-    if (fuse_) x = fuse_[i]->as<nn::Sequential>()->forward(torch::cat({x, skips.at(stages - 1 - i)}, 1));
+    if (!flow_) continue;
+    if (i == 0) {
+      warped = warp(previous_frame, x);
+      skips = skips_->forward(warped);
+    }
+    x = fuse_[i]->as<nn::Sequential>()->forward(torch::cat({x, skips.at(stages - 1 - i)}, 1));
   }
-  return head_->forward(x);
+  torch::Tensor correction = head_->forward(x);
+  if (!flow_) return torch::sigmoid(correction);
+  // The warped frame plus a correction in logit space: stays in (0,1), and copying is free.
+  return torch::sigmoid(torch::logit(warped.clamp(0.02, 0.98)) + correction);
 }
 
 ConvGruCellImpl::ConvGruCellImpl(int input_channels, int state_channels) {
@@ -123,7 +161,6 @@ WorldModelImpl::WorldModelImpl(const ModelConfig& config, int action_dim)
   const int embedding = config.encoder_channels.back();
   encoder_ = register_module("encoder", Encoder(config));
   decoder_ = register_module("decoder", Decoder(config));
-  if (config.previous_frame) skips_ = register_module("skips", FrameSkips(config));
   input_ = register_module("input", nn::Sequential(conv(z + action_dim, hidden, 3), nn::SiLU()));
   cell_ = register_module("cell", ConvGruCell(hidden, s));
   prior_ = register_module("prior", nn::Sequential(conv(s, hidden, 3), nn::SiLU(), conv(hidden, 2 * z, 1)));
@@ -163,12 +200,12 @@ Gaussian WorldModelImpl::posterior(const torch::Tensor& h, const torch::Tensor& 
 
 torch::Tensor WorldModelImpl::decode(const LatentState& state, const torch::Tensor& previous_frame) {
   torch::Tensor features = torch::cat({state.h, state.z}, 1);
-  if (!skips_) return decoder_->forward(features);
+  if (config_.previous_frame == "none") return decoder_->forward(features, {});
   torch::Tensor frame = previous_frame;
   if (!frame.defined()) {
     frame = torch::full({features.size(0), 3, config_.height, config_.width}, 0.5, features.options());
   }
-  return decoder_->forward(features, skips_->forward(frame.to(features.scalar_type())));
+  return decoder_->forward(features, frame.to(features.scalar_type()));
 }
 
 int64_t parameter_count(torch::nn::Module& module) {

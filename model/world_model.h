@@ -20,17 +20,14 @@ class EncoderImpl : public torch::nn::Module {
 };
 TORCH_MODULE(Encoder);
 
-// With `previous_frame` on: the previous frame at every decoder resolution, finest first
-// ([N,3,H,W] centred, then one stride-2 stage per decoder stage above the latent map).
+// The previous frame at every decoder resolution, finest first ([N,3,H,W] centred, then one
+// stride-2 stage per decoder stage above the latent map).
 class FrameSkipsImpl : public torch::nn::Module {
  public:
   explicit FrameSkipsImpl(const ModelConfig& config);
   std::vector<torch::Tensor> forward(const torch::Tensor& frame);
-  // Channels of skip i (0 = full resolution).
-  const std::vector<int>& channels() const { return channels_; }
 
  private:
-  std::vector<int> channels_;
   torch::nn::ModuleList stages_{nullptr};
 };
 TORCH_MODULE(FrameSkips);
@@ -38,14 +35,19 @@ TORCH_MODULE(FrameSkips);
 class DecoderImpl : public torch::nn::Module {
  public:
   explicit DecoderImpl(const ModelConfig& config);
-  // features [N,S+Z,h,w] (+ skips from FrameSkips when `previous_frame`) -> frames [N,3,H,W] in [0,1]
-  torch::Tensor forward(const torch::Tensor& features, const std::vector<torch::Tensor>& skips = {});
+  // features [N,S+Z,h,w] -> frames [N,3,H,W] in [0,1]. previous_frame [N,3,H,W] in [0,1] is
+  // warped and corrected when ModelConfig::previous_frame is "warp" (ignored for "none").
+  torch::Tensor forward(const torch::Tensor& features, const torch::Tensor& previous_frame);
 
  private:
+  torch::Tensor warp(const torch::Tensor& frame, const torch::Tensor& coarse_features);
   torch::nn::Sequential stem_{nullptr};
   torch::nn::ModuleList upsample_{nullptr};  // one stride-2 stage per encoder stage
-  torch::nn::ModuleList fuse_{nullptr};      // [stage output, skip] -> stage channels (skips only)
-  torch::nn::Sequential head_{nullptr};
+  // previous_frame "warp" only:
+  torch::nn::Conv2d flow_{nullptr};          // first upsampled stage -> (dx, dy)
+  FrameSkips skips_{nullptr};                // the warped frame at every resolution
+  torch::nn::ModuleList fuse_{nullptr};      // [stage output, skip] -> stage channels
+  torch::nn::Conv2d head_{nullptr};
 };
 TORCH_MODULE(Decoder);
 
@@ -85,10 +87,9 @@ class WorldModelImpl : public torch::nn::Module {
   torch::Tensor advance(const LatentState& state, const torch::Tensor& action);
   Gaussian prior(const torch::Tensor& h);
   Gaussian posterior(const torch::Tensor& h, const torch::Tensor& embedding);
-  // previous_frame [N,3,H,W] in [0,1]: the frame before this one; needed (only) when the config
-  // has `previous_frame`, ignored otherwise. An undefined tensor stands for "none" (a grey frame).
+  // previous_frame [N,3,H,W] in [0,1]: the frame before this one, used as the config's
+  // previous_frame says. An undefined tensor stands for "no frame yet" (a grey frame).
   torch::Tensor decode(const LatentState& state, const torch::Tensor& previous_frame = {});
-  bool uses_previous_frame() const { return config_.previous_frame; }
   Encoder& encoder() { return encoder_; }
 
  private:
@@ -96,7 +97,6 @@ class WorldModelImpl : public torch::nn::Module {
   int action_dim_;
   Encoder encoder_{nullptr};
   Decoder decoder_{nullptr};
-  FrameSkips skips_{nullptr};
   torch::nn::Sequential input_{nullptr};   // [z, action] -> GRU input
   ConvGruCell cell_{nullptr};
   torch::nn::Sequential prior_{nullptr};   // h -> (mean, std)
@@ -106,5 +106,9 @@ class WorldModelImpl : public torch::nn::Module {
 TORCH_MODULE(WorldModel);
 
 int64_t parameter_count(torch::nn::Module& module);
+
+// Samples frame [N,C,H,W] at (x + dx, y + dy) for flow [N,2,H,W] in normalised units (2 = the
+// whole width or height), bilinear, clamped at the border. A zero flow returns the frame.
+torch::Tensor warp_frame(const torch::Tensor& frame, const torch::Tensor& flow);
 
 }  // namespace dw::model

@@ -10,8 +10,10 @@
 using namespace dw::model;
 
 TEST_CASE("every module produces the documented shapes", "[model]") {
-  const Config config = testing::tiny_config();
-  for (int action_dim : {0, 3, 8}) {
+  Config config = testing::tiny_config();
+  const std::vector<std::pair<int, std::string>> cases{{0, "none"}, {3, "warp"}, {8, "none"}, {0, "warp"}};
+  for (const auto& [action_dim, previous_frame] : cases) {
+    config.model.previous_frame = previous_frame;
     torch::manual_seed(0);
     WorldModel model(config.model, action_dim);
     const int64_t batch = 3;
@@ -29,11 +31,46 @@ TEST_CASE("every module produces the documented shapes", "[model]") {
     CHECK(prior.mean.sizes() == state.z.sizes());
     CHECK(post.std.sizes() == state.z.sizes());
     CHECK(prior.std.min().item<float>() >= config.model.min_std);
-    auto decoded = model->decode({h, post.mean});
+    auto decoded = model->decode({h, post.mean}, frames);
     CHECK(decoded.sizes() == torch::IntArrayRef{batch, 3, 16, 16});
     CHECK(decoded.min().item<float>() >= 0.0f);
     CHECK(decoded.max().item<float>() <= 1.0f);
   }
+}
+
+TEST_CASE("the decoder uses the previous frame exactly when the config says so", "[model]") {
+  Config config = testing::tiny_config();
+  for (const char* mode : {"none", "warp"}) {
+    config.model.previous_frame = mode;
+    const bool uses_previous = config.model.previous_frame != "none";
+    torch::manual_seed(4);
+    WorldModel model(config.model, 3);
+    torch::NoGradGuard no_grad;
+    LatentState state = model->initial_state(2, torch::kCPU);
+    state.z = torch::randn_like(state.z);
+    auto dark = model->decode(state, torch::zeros({2, 3, 16, 16}));
+    auto bright = model->decode(state, torch::ones({2, 3, 16, 16}));
+    const double difference = (dark - bright).abs().max().item<double>();
+    if (uses_previous) {
+      CHECK(difference > 1e-4);
+    } else {
+      CHECK(difference == 0.0);
+    }
+  }
+}
+
+TEST_CASE("warping by a zero flow keeps the frame; a whole-pixel flow shifts it", "[model]") {
+  torch::manual_seed(5);
+  auto frame = torch::rand({2, 3, 16, 16});
+  auto still = warp_frame(frame, torch::zeros({2, 2, 16, 16}));
+  CHECK((still - frame).abs().max().item<double>() < 1e-5);
+  // dx = 2 pixels (2 / width * 2 in normalised units): output column x shows input column x + 2.
+  auto flow = torch::zeros({2, 2, 16, 16});
+  flow.select(1, 0).fill_(2.0 * 2.0 / 16.0);
+  auto shifted = warp_frame(frame, flow);
+  auto expected = frame.slice(3, 2, 16);
+  CHECK((shifted.slice(3, 0, 14) - expected).abs().max().item<double>() < 1e-5);
+  CHECK((shifted - frame).abs().max().item<double>() > 0.1);
 }
 
 TEST_CASE("sequence loss and open-loop prediction accept action-free data", "[model]") {
