@@ -252,12 +252,33 @@ int WindowEnumerator::width() const { return impl_->index.packed->width(); }
 int WindowEnumerator::height() const { return impl_->index.packed->height(); }
 int WindowEnumerator::action_dim() const { return impl_->index.packed->action_dim(); }
 
+WindowBatch WindowEnumerator::batch_of(const std::vector<std::int64_t>& indices) const {
+  WindowBatch out = impl_->index.empty_batch(static_cast<int>(indices.size()));
+  for (size_t slot = 0; slot < indices.size(); ++slot) {
+    impl_->index.copy_window(indices[slot], static_cast<int>(slot), out);
+  }
+  return out;
+}
+
 WindowBatch WindowEnumerator::batch(std::int64_t first, int count) const {
   first = std::clamp<std::int64_t>(first, 0, size());
   const int clipped = static_cast<int>(std::clamp<std::int64_t>(count, 0, size() - first));
   WindowBatch out = impl_->index.empty_batch(clipped);
   for (int slot = 0; slot < clipped; ++slot) impl_->index.copy_window(first + slot, slot, out);
   return out;
+}
+
+Image WindowBatch::frame(int b, int t) const {
+  Image image(width, height);
+  const size_t bytes = image.pixels.size();
+  const auto* begin = frames.data() + (static_cast<size_t>(b) * time + t) * bytes;
+  std::copy(begin, begin + bytes, image.pixels.begin());
+  return image;
+}
+
+std::vector<float> WindowBatch::action(int b, int t) const {
+  const auto* begin = actions.data() + (static_cast<size_t>(b) * (time - 1) + t) * action_dim;
+  return std::vector<float>(begin, begin + action_dim);
 }
 
 }  // namespace dw::data

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "nav/image.h"
+
 namespace dw::data {
 
 // A batch of windows. frames: [batch][time][height][width][3] uint8;
@@ -21,6 +23,10 @@ struct WindowBatch {
   int action_dim = 0;
   std::vector<std::uint8_t> frames;
   std::vector<float> actions;
+
+  // Frame t of window b, and the action between frames t and t+1 of window b.
+  Image frame(int b, int t) const;
+  std::vector<float> action(int b, int t) const;
 };
 
 struct SamplerOptions {
@@ -73,6 +79,8 @@ class WindowEnumerator {
   int action_dim() const;
   // Windows [first, first + count) as one batch (count clipped at the end).
   WindowBatch batch(std::int64_t first, int count) const;
+  // The given windows (each in [0, size())) as one batch, in that order.
+  WindowBatch batch_of(const std::vector<std::int64_t>& indices) const;
 
  private:
   struct Impl;

@@ -15,18 +15,12 @@ namespace dw::model {
 
 namespace {
 
-Image frame_of(const data::WindowBatch& batch, int b, int t) {
-  Image image(batch.width, batch.height);
-  const size_t frame_bytes = image.pixels.size();
-  const auto* begin = batch.frames.data() + (static_cast<size_t>(b) * batch.time + t) * frame_bytes;
-  std::copy(begin, begin + frame_bytes, image.pixels.begin());
-  return image;
-}
-
-std::vector<float> action_of(const data::WindowBatch& batch, int b, int t) {
-  const auto* begin =
-      batch.actions.data() + (static_cast<size_t>(b) * (batch.time - 1) + t) * batch.action_dim;
-  return std::vector<float>(begin, begin + batch.action_dim);
+// `count` of `total` windows, evenly spread (all of them when count is 0 or at least total).
+std::vector<std::int64_t> spread_windows(std::int64_t total, std::int64_t count) {
+  if (count <= 0 || count > total) count = total;
+  std::vector<std::int64_t> chosen;
+  for (std::int64_t k = 0; k < count; ++k) chosen.push_back(k * total / count);
+  return chosen;
 }
 
 void check_compatible(const Simulator& simulator, const data::WindowEnumerator& windows,
@@ -87,28 +81,15 @@ struct WindowScorer {
   }
 };
 
-void run_batch(Simulator& simulator, const data::WindowBatch& batch, std::int64_t first,
-               WindowScorer& scorer) {
+// Scores the windows in `batch` (their numbers in the split: `indices`) in one batched rollout.
+void run_batch(Simulator& simulator, const data::WindowBatch& batch, const std::vector<std::int64_t>& indices,
+               std::uint64_t seed, WindowScorer& scorer) {
   const EvalOptions& options = scorer.options;
-  std::vector<std::vector<Image>> starts(batch.batch);
-  std::vector<std::vector<std::vector<float>>> start_actions(batch.batch);
-  for (int b = 0; b < batch.batch; ++b) {
-    for (int t = 0; t < options.context; ++t) starts[b].push_back(frame_of(batch, b, t));
-    for (int t = 0; t + 1 < options.context; ++t) start_actions[b].push_back(action_of(batch, b, t));
-  }
-  simulator.reset(starts, start_actions, options.seed + static_cast<std::uint64_t>(first));
-  std::vector<std::vector<Image>> predicted(batch.batch);
-  std::vector<std::vector<float>> step_actions(batch.batch);
-  for (int k = 0; k < options.horizon; ++k) {
-    for (int b = 0; b < batch.batch; ++b)
-      step_actions[b] = action_of(batch, b, options.context - 1 + k);
-    std::vector<Image> frames = simulator.step(step_actions);
-    for (int b = 0; b < batch.batch; ++b) predicted[b].push_back(std::move(frames[b]));
-  }
+  const auto predicted = predict_windows(simulator, batch, options.context, options.horizon, seed);
   for (int b = 0; b < batch.batch; ++b) {
     std::vector<Image> truth;
-    for (int k = 0; k < options.horizon; ++k) truth.push_back(frame_of(batch, b, options.context + k));
-    scorer.score(first + b, truth, predicted[b], starts[b].back());
+    for (int k = 0; k < options.horizon; ++k) truth.push_back(batch.frame(b, options.context + k));
+    scorer.score(indices[static_cast<size_t>(b)], truth, predicted[b], batch.frame(b, options.context - 1));
   }
 }
 
@@ -120,6 +101,25 @@ int failure_step(const HorizonMetrics& metrics, double threshold) {
 }
 
 }  // namespace
+
+std::vector<std::vector<Image>> predict_windows(Simulator& simulator, const data::WindowBatch& batch, int context,
+                                                int horizon, std::uint64_t seed) {
+  std::vector<std::vector<Image>> starts(batch.batch);
+  std::vector<std::vector<std::vector<float>>> start_actions(batch.batch);
+  for (int b = 0; b < batch.batch; ++b) {
+    for (int t = 0; t < context; ++t) starts[b].push_back(batch.frame(b, t));
+    for (int t = 0; t + 1 < context; ++t) start_actions[b].push_back(batch.action(b, t));
+  }
+  simulator.reset(starts, start_actions, seed);
+  std::vector<std::vector<Image>> predicted(batch.batch);
+  std::vector<std::vector<float>> step_actions(batch.batch);
+  for (int k = 0; k < horizon; ++k) {
+    for (int b = 0; b < batch.batch; ++b) step_actions[b] = batch.action(b, context - 1 + k);
+    std::vector<Image> frames = simulator.step(step_actions);
+    for (int b = 0; b < batch.batch; ++b) predicted[b].push_back(std::move(frames[b]));
+  }
+  return predicted;
+}
 
 EvalReport evaluate(Simulator& simulator, const std::filesystem::path& dataset_dir,
                     const EvalOptions& options, const EvalProgress& progress) {
@@ -142,12 +142,13 @@ EvalReport evaluate(Simulator& simulator, const std::filesystem::path& dataset_d
   report.baseline = HorizonMetrics(options.horizon);
   WindowScorer scorer{options, report, std::vector<double>(options.horizon, 0.0),
                       std::vector<double>(options.horizon, 0.0)};
-  const std::int64_t total =
-      options.max_windows > 0 ? std::min(options.max_windows, windows.size()) : windows.size();
+  const std::vector<std::int64_t> chosen = spread_windows(windows.size(), options.max_windows);
+  const auto total = static_cast<std::int64_t>(chosen.size());
   for (std::int64_t first = 0; first < total; first += options.batch) {
-    const int count = static_cast<int>(std::min<std::int64_t>(options.batch, total - first));
-    run_batch(simulator, windows.batch(first, count), first, scorer);
-    if (progress) progress(first + count, total);
+    const std::int64_t last = std::min<std::int64_t>(first + options.batch, total);
+    const std::vector<std::int64_t> indices(chosen.begin() + first, chosen.begin() + last);
+    run_batch(simulator, windows.batch_of(indices), indices, options.seed + static_cast<std::uint64_t>(first), scorer);
+    if (progress) progress(last, total);
   }
   simulator.set_temperature(previous_temperature);
   report.windows = total;

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "datasets/window_sampler.h"
 #include "model/metrics.h"
 #include "model/simulator.h"
 #include "nav/image.h"
@@ -24,7 +25,7 @@ struct EvalOptions {
   int horizon = 16;
   int stride = 0;                  // window start stride; 0 = context + horizon (disjoint windows)
   int batch = 32;                  // windows per forward pass
-  std::int64_t max_windows = 0;    // 0 = every window of the split
+  std::int64_t max_windows = 0;    // 0 = every window of the split; else this many, evenly spread
   double failure_psnr = 20.0;      // "horizon to failure": first step whose mean PSNR is below this
   float temperature = 0.0f;        // 0 = the mean prediction
   std::uint64_t seed = 0;
@@ -53,6 +54,11 @@ struct EvalReport {
   std::vector<WindowStrip> best;
   std::vector<WindowStrip> worst;
 };
+
+// Observes the first `context` frames of each window of `batch` (with the actions between them)
+// and predicts `horizon` frames from the following actions alone: [window][step].
+std::vector<std::vector<Image>> predict_windows(Simulator& simulator, const data::WindowBatch& batch, int context,
+                                                int horizon, std::uint64_t seed);
 
 using EvalProgress = std::function<void(std::int64_t windows_done, std::int64_t windows_total)>;
 

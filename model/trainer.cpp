@@ -147,13 +147,15 @@ void save_and_validate(Run& run, const TrainOptions& options, const TrainCallbac
   const auto val = manifest.splits.find("val");
   if (val == manifest.splits.end() || val->second.empty()) return;
   auto simulator = make_simulator(run.model, live_info(run), run.device);
-  ValidationOptions eval;
+  EvalOptions eval;
   eval.split = "val";
+  eval.context = run.meta.config.model.context;
   eval.horizon = run.meta.config.train.horizon;
   eval.max_windows = run.meta.config.train.eval_windows;
+  eval.strips = 0;
   nlohmann::json line;
   try {
-    line = validate_open_loop(*simulator, options.data_dir, eval);
+    line = validation_json(evaluate(*simulator, options.data_dir, eval));
     save_png(validation_preview(*simulator, options.data_dir, "val", eval.horizon, 4), options.out_dir / "preview.png");
   } catch (const UserError& e) {
     if (callbacks.on_message) callbacks.on_message(std::string("validation skipped: ") + e.what());

@@ -204,3 +204,20 @@ TEST_CASE("the enumerator covers every window once, in order", "[datasets][sampl
   CHECK(tail.batch == 2);
   CHECK(check_window(tail, 1).start == 8);
 }
+
+TEST_CASE("batch_of picks the given windows in the given order, with frame and action accessors", "[datasets][sampler]") {
+  const auto dir = sampler_dataset("enumerator_pick");
+  WindowEnumerator enumerator(dir, "train", 5, 2);
+  const WindowBatch picked = enumerator.batch_of({6, 0, 3});
+  REQUIRE(picked.batch == 3);
+  const WindowBatch all = enumerator.batch(0, 100);
+  const int slots[] = {6, 0, 3};
+  for (int b = 0; b < 3; ++b) {
+    CHECK(check_window(picked, b).episode == check_window(all, slots[b]).episode);
+    CHECK(check_window(picked, b).start == check_window(all, slots[b]).start);
+    for (int t = 0; t < picked.time; ++t) CHECK(picked.frame(b, t).pixels == all.frame(slots[b], t).pixels);
+    for (int t = 0; t + 1 < picked.time; ++t) CHECK(picked.action(b, t) == all.action(slots[b], t));
+  }
+  CHECK(picked.frame(0, 0).pixels != picked.frame(1, 0).pixels);
+  CHECK(picked.action(0, 0).size() == static_cast<size_t>(picked.action_dim));
+}

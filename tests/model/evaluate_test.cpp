@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "datasets/dataset.h"
 #include "eval_rollout_util.h"
@@ -37,6 +38,23 @@ TEST_CASE("eval scores every disjoint window against copy-last-frame", "[model][
   REQUIRE(report.worst.size() == 1);
   CHECK(report.best.front().mean_psnr >= report.worst.front().mean_psnr);
   CHECK(report.best.front().strip.width > 0);
+}
+
+TEST_CASE("eval with max_windows scores that many windows, evenly spread", "[model][eval]") {
+  const auto& tiny = testing::tiny_run();
+  auto simulator = Simulator::load(tiny.run);
+  EvalOptions options;
+  options.split = "test";
+  options.context = 2;
+  options.horizon = 1;
+  options.stride = 1;  // 14 frames, windows of 3 at stride 1 -> 12 windows
+  options.max_windows = 3;
+  options.strips = 3;
+  const EvalReport report = evaluate(*simulator, tiny.data, options);
+  REQUIRE(report.windows == 3);
+  std::set<std::int64_t> scored;
+  for (const auto& strip : report.best) scored.insert(strip.window);
+  CHECK(scored == std::set<std::int64_t>{0, 4, 8});
 }
 
 TEST_CASE("eval JSON has one entry per horizon step and the failure steps", "[model][eval]") {
