@@ -81,7 +81,9 @@ void add_eval_command(CLI::App& app) {
   command->add_option("--context", options->eval.context, "True frames the model sees")->capture_default_str();
   command->add_option("--horizon", options->eval.horizon, "Frames predicted from actions alone")->capture_default_str();
   command->add_option("--stride", options->eval.stride, "Window start stride (0 = context + horizon)")->capture_default_str();
-  command->add_option("--max-windows", options->eval.max_windows, "Evaluate at most this many windows (0 = all)")->capture_default_str();
+  command->add_option("--max-windows", options->eval.max_windows,
+                      "Evaluate this many windows, evenly spread over the split (0 = all)")
+      ->capture_default_str();
   command->add_option("--batch", options->eval.batch, "Windows per forward pass")->capture_default_str();
   command->add_option("--failure-psnr", options->eval.failure_psnr, "Horizon to failure: first step with mean PSNR below this (dB)")->capture_default_str();
   command->add_option("--temperature", options->eval.temperature, "0 = mean prediction; > 0 samples")->capture_default_str();
