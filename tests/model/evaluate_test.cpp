@@ -6,7 +6,7 @@
 #include <set>
 
 #include "datasets/dataset.h"
-#include "eval_rollout_util.h"
+#include "tiny_run.h"
 #include "model/evaluate.h"
 #include "nav/user_error.h"
 

@@ -6,7 +6,7 @@
 
 #include "datasets/dataset.h"
 #include "datasets/gif_writer.h"
-#include "eval_rollout_util.h"
+#include "tiny_run.h"
 #include "model/rollout_job.h"
 #include "nav/atomic_file.h"
 #include "nav/user_error.h"

@@ -2,33 +2,15 @@
 #include <catch2/catch.hpp>
 
 #include "model/simulator.h"
-#include "model/trainer.h"
-#include "model_test_util.h"
 #include "nav/user_error.h"
+#include "tiny_run.h"
 
 using namespace dw::model;
 namespace fs = std::filesystem;
 
 namespace {
 
-// One tiny trained run shared by the tests of this file (training it is the slow part).
-fs::path trained_run() {
-  static const fs::path run = [] {
-    const fs::path dir = testing::scratch_dir("simulator");
-    fs::create_directories(dir / "data");
-    testing::write_tiny_dataset(dir / "data");
-    testing::write_text(dir / "tiny.yaml", testing::tiny_yaml());
-    TrainOptions options;
-    options.data_dir = dir / "data";
-    options.config_path = dir / "tiny.yaml";
-    options.out_dir = dir / "run";
-    options.steps = 3;
-    options.threads = 1;
-    train(options, {});
-    return dir / "run";
-  }();
-  return run;
-}
+fs::path trained_run() { return testing::tiny_run().run; }
 
 int max_difference(const dw::Image& a, const dw::Image& b) {
   int worst = 0;

@@ -1,5 +1,5 @@
-// A tiny trained run and dataset shared by the eval and rollout tests (training is the slow part,
-// so each test executable trains it once).
+// A tiny trained run and dataset shared by the simulator, eval and rollout tests (training is
+// the slow part, so each test executable trains it once).
 #pragma once
 
 #include <filesystem>
@@ -16,7 +16,7 @@ struct TinyRun {
 
 inline const TinyRun& tiny_run() {
   static const TinyRun run = [] {
-    const std::filesystem::path dir = scratch_dir("eval_rollout");
+    const std::filesystem::path dir = scratch_dir("tiny_run");
     std::filesystem::create_directories(dir / "data");
     write_tiny_dataset(dir / "data");
     write_text(dir / "tiny.yaml", tiny_yaml());
