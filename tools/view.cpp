@@ -32,7 +32,7 @@ struct ViewFlags {
   float temperature = 0.0f;
   std::string device = "cpu";
   std::string out_dir = ".";
-  std::string window = "960x600";
+  std::string window = "800x500";
   bool no_vsync = false;
   bool validate = false;
 };

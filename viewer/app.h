@@ -30,8 +30,8 @@ struct ViewerOptions {
   double tick_rate = 20.0;
   std::uint64_t seed = 0;
   float temperature = 0.0f;
-  int width = 960;   // small enough that software Vulkan under Xvfb keeps 60 display FPS
-  int height = 600;
+  int width = 800;   // small enough that software Vulkan under Xvfb keeps 60 display FPS
+  int height = 500;
   bool vsync = true;
   render::Validation validation = render::ContextOptions{}.validation;
   std::filesystem::path output_dir = ".";            // P screenshots, recordings, saved walks

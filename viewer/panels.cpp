@@ -17,37 +17,10 @@ render::Filter filter_of(const UiState& ui) {
   return ui.is_bilinear ? render::Filter::bilinear : render::Filter::nearest;
 }
 
-// The first-use layout, from the window size: the dream fills the left half, ground truth and
-// map share the top of the right half, the controls its bottom. Panes may be moved after.
-struct Layout {
-  ImVec2 dream_pos, dream_size, truth_pos, truth_size, map_pos, map_size, controls_pos, controls_size;
-};
-
-Layout layout_for(ImVec2 window) {
-  const float m = kMargin;
-  const float dream_width = std::floor(window.x * 0.5f);
-  const float right_x = dream_width + 2 * m;
-  const float right_width = std::max(0.0f, window.x - right_x - m);
-  const float top_height = std::floor((window.y - 3 * m) * 0.5f);
-  const float half_width = std::floor((right_width - m) * 0.5f);
-  Layout l;
-  l.dream_pos = {m, m};
-  l.dream_size = {dream_width, window.y - 2 * m};
-  l.truth_pos = {right_x, m};
-  l.truth_size = {half_width, top_height};
-  l.map_pos = {right_x + half_width + m, m};
-  l.map_size = {right_width - half_width - m, top_height};
-  l.controls_pos = {right_x, top_height + 2 * m};
-  l.controls_size = {right_width, window.y - top_height - 3 * m};
-  return l;
+void place(ImVec2 position, ImVec2 size, bool retile) {
+  ImGui::SetNextWindowPos(position, retile ? ImGuiCond_Always : ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowSize(size, retile ? ImGuiCond_Always : ImGuiCond_FirstUseEver);
 }
-
-void place(ImVec2 position, ImVec2 size) {
-  ImGui::SetNextWindowPos(position, ImGuiCond_FirstUseEver);
-  ImGui::SetNextWindowSize(size, ImGuiCond_FirstUseEver);
-}
-
-Layout first_layout() { return layout_for(ImGui::GetIO().DisplaySize); }
 
 ImVec2 remaining(float reserve_below) {
   const ImVec2 space = ImGui::GetContentRegionAvail();
@@ -55,7 +28,6 @@ ImVec2 remaining(float reserve_below) {
 }
 
 render::Rect draw_dream(Gui& gui, const PanelTextures& textures, const PanelInputs& in, const UiState& ui) {
-  place(first_layout().dream_pos, first_layout().dream_size);
   ImGui::Begin("Dream", nullptr, kPaneFlags);
   const render::Rect rect = gui.image(textures.dream, filter_of(ui), remaining(ImGui::GetFrameHeightWithSpacing()));
   ImGui::Text("step %d / %d%s", in.shown.step, in.shown.timeline_length - 1, in.is_paused ? "   [paused]" : "");
@@ -64,7 +36,6 @@ render::Rect draw_dream(Gui& gui, const PanelTextures& textures, const PanelInpu
 }
 
 void draw_truth(Gui& gui, const PanelTextures& textures, const PanelInputs& in, const UiState& ui) {
-  place(first_layout().truth_pos, first_layout().truth_size);
   ImGui::Begin("Ground truth", nullptr, kPaneFlags);
   if (!in.has_truth) {
     ImGui::TextWrapped("No ground truth: this walk started from an image. Start with --world-seed to "
@@ -73,13 +44,12 @@ void draw_truth(Gui& gui, const PanelTextures& textures, const PanelInputs& in, 
     const float half = std::max(0.0f, (ImGui::GetContentRegionAvail().y - ImGui::GetFrameHeightWithSpacing()) / 2);
     gui.image(textures.truth, filter_of(ui), ImVec2(ImGui::GetContentRegionAvail().x, half));
     gui.image(textures.heatmap, render::Filter::nearest, ImVec2(ImGui::GetContentRegionAvail().x, half));
-    ImGui::Text("PSNR %.2f dB (below: error)", in.shown.psnr);
+    ImGui::Text("PSNR %.2f dB", in.shown.psnr);
   }
   ImGui::End();
 }
 
 void draw_map(Gui& gui, const PanelTextures& textures, const PanelInputs& in) {
-  place(first_layout().map_pos, first_layout().map_size);
   ImGui::Begin("Map", nullptr, kPaneFlags);
   if (in.has_truth) {
     gui.image(textures.map, render::Filter::nearest, remaining(0));
@@ -90,11 +60,11 @@ void draw_map(Gui& gui, const PanelTextures& textures, const PanelInputs& in) {
 }
 
 void draw_walk_controls(const PanelInputs& in, UiState& ui, Stepper& stepper) {
-  if (ImGui::Button(in.is_paused ? "Resume (Space)" : "Pause (Space)")) stepper.toggle_pause();
+  if (ImGui::Button(in.is_paused ? "Resume" : "Pause")) stepper.toggle_pause();
   ImGui::SameLine();
-  if (ImGui::Button("Restart (R)")) stepper.request_restart();
+  if (ImGui::Button("Restart")) stepper.request_restart();
   ImGui::SameLine();
-  if (ImGui::Button("Screenshot (P)")) ui.wants_screenshot = true;
+  if (ImGui::Button("Screenshot")) ui.wants_screenshot = true;
   ImGui::SameLine();
   if (ImGui::Button(in.is_recording ? "Stop recording" : "Record")) ui.wants_record_toggle = true;
   ImGui::SameLine();
@@ -112,7 +82,7 @@ void draw_walk_controls(const PanelInputs& in, UiState& ui, Stepper& stepper) {
   if (ImGui::Button("Save walk")) stepper.request_save_walk(ui.walk_path);
   ImGui::InputText("##start", ui.start_path, sizeof(ui.start_path));
   ImGui::SameLine();
-  if (ImGui::Button("Load start image")) ui.wants_start_load = true;
+  if (ImGui::Button("Load start")) ui.wants_start_load = true;
   ImGui::TextDisabled("(or drop an image on the window)");
 }
 
@@ -158,6 +128,7 @@ void draw_help(const PanelInputs& in, UiState& ui) {
   ImGui::Begin("Help (F1)", &ui.shows_help, ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoCollapse);
   ImGui::Text("Drive: %s", in.bindings.describe().c_str());
   ImGui::TextUnformatted("R restart   Space pause   P screenshot   Tab ground truth   F1 this help");
+  ImGui::TextUnformatted("Ground truth: the real world under the same actions; below it |dream - truth|.");
   ImGui::TextUnformatted("Timeline: pick a frame, Go, then walk on to fork the walk from there.");
   ImGui::TextUnformatted("Keys reach the model only while no text field has the keyboard.");
   ImGui::End();
@@ -165,14 +136,41 @@ void draw_help(const PanelInputs& in, UiState& ui) {
 
 }  // namespace
 
+Layout layout_for(ImVec2 window) {
+  const float m = kMargin;
+  const float dream_width = std::floor(window.x * 0.46f);
+  const float right_x = dream_width + 2 * m;
+  const float right_width = std::max(0.0f, window.x - right_x - m);
+  const float top_height = std::floor((window.y - 3 * m) * 0.5f);
+  const float half_width = std::floor((right_width - m) * 0.5f);
+  Layout l;
+  l.dream_pos = {m, m};
+  l.dream_size = {dream_width, window.y - 2 * m};
+  l.truth_pos = {right_x, m};
+  l.truth_size = {half_width, top_height};
+  l.map_pos = {right_x + half_width + m, m};
+  l.map_size = {right_width - half_width - m, top_height};
+  l.controls_pos = {right_x, top_height + 2 * m};
+  l.controls_size = {right_width, window.y - top_height - 3 * m};
+  return l;
+}
+
 render::Rect draw_panels(Gui& gui, const PanelTextures& textures, const PanelInputs& inputs, UiState& ui,
                          Stepper& stepper) {
+  const ImVec2 window = ImGui::GetIO().DisplaySize;
+  const bool retile = window.x != ui.laid_out_width || window.y != ui.laid_out_height;
+  ui.laid_out_width = window.x;
+  ui.laid_out_height = window.y;
+  const Layout layout = layout_for(window);
+  place(layout.dream_pos, layout.dream_size, retile);
   const render::Rect dream = draw_dream(gui, textures, inputs, ui);
   if (ui.shows_truth) {
+    place(layout.truth_pos, layout.truth_size, retile);
     draw_truth(gui, textures, inputs, ui);
+    place(layout.map_pos, layout.map_size, retile);
     draw_map(gui, textures, inputs);
   }
-  place(first_layout().controls_pos, first_layout().controls_size);
+  place(layout.controls_pos, layout.controls_size, retile);
   ImGui::Begin("Controls", nullptr, ImGuiWindowFlags_NoCollapse);
   draw_walk_controls(inputs, ui, stepper);
   ImGui::Separator();

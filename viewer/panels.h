@@ -23,11 +23,21 @@ struct UiState {
   char start_path[512] = "";
   char walk_path[512] = "walk.json";
   std::string message;
+  float laid_out_width = 0.0f;  // the window size the panes were last tiled for
+  float laid_out_height = 0.0f;
   // Requests for the app, cleared by it.
   bool wants_screenshot = false;
   bool wants_record_toggle = false;
   bool wants_start_load = false;
 };
+
+// Where the panes go in a window of the given size: the dream fills the left, ground truth and
+// map share the top of the rest, the controls its bottom. Applied at start and whenever the
+// window is resized; panes may be moved in between.
+struct Layout {
+  ImVec2 dream_pos, dream_size, truth_pos, truth_size, map_pos, map_size, controls_pos, controls_size;
+};
+Layout layout_for(ImVec2 window);
 
 struct PanelTextures {
   const render::Texture* dream = nullptr;

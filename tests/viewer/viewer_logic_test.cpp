@@ -10,6 +10,7 @@
 #include "tests/viewer/fake_simulator.h"
 #include "viewer/app.h"
 #include "viewer/key_bindings.h"
+#include "viewer/panels.h"
 #include "viewer/script.h"
 #include "viewer/session.h"
 #include "viewer/walk.h"
@@ -145,6 +146,36 @@ TEST_CASE("window sizes parse as WIDTHxHEIGHT and bad ones name the flag", "[vie
   CHECK(parse_window_size("320x240") == std::pair<int, int>{320, 240});
   for (const char* bad : {"", "1600", "1600x", "x1000", "1600*1000", "1600x1000x2", "100x100", "99999x600", "axb"}) {
     CHECK_THROWS_WITH(parse_window_size(bad), Catch::Contains("--window"));
+  }
+}
+
+TEST_CASE("the pane layout tiles any window without overlap", "[viewer]") {
+  struct Box {
+    ImVec2 pos, size;
+  };
+  for (const ImVec2 window : {ImVec2(800, 500), ImVec2(1280, 760), ImVec2(1920, 1080), ImVec2(320, 240)}) {
+    const Layout l = layout_for(window);
+    const std::vector<Box> boxes{{l.dream_pos, l.dream_size}, {l.truth_pos, l.truth_size},
+                                 {l.map_pos, l.map_size}, {l.controls_pos, l.controls_size}};
+    double covered = 0;
+    for (size_t i = 0; i < boxes.size(); ++i) {
+      const Box& a = boxes[i];
+      CHECK(a.size.x > 0);
+      CHECK(a.size.y > 0);
+      CHECK(a.pos.x >= 0);
+      CHECK(a.pos.y >= 0);
+      CHECK(a.pos.x + a.size.x <= window.x);
+      CHECK(a.pos.y + a.size.y <= window.y);
+      covered += a.size.x * a.size.y;
+      for (size_t j = i + 1; j < boxes.size(); ++j) {
+        const Box& b = boxes[j];
+        const bool apart = a.pos.x + a.size.x <= b.pos.x || b.pos.x + b.size.x <= a.pos.x ||
+                           a.pos.y + a.size.y <= b.pos.y || b.pos.y + b.size.y <= a.pos.y;
+        CHECK(apart);
+      }
+    }
+    CHECK(covered > 0.8 * window.x * window.y);  // only margins are left uncovered
+    CHECK(l.dream_size.x >= 0.4f * window.x);     // the dream is the big pane
   }
 }
 
