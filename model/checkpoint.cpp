@@ -168,7 +168,10 @@ WorldModel load_weights(const CheckpointFiles& files, const torch::Device& devic
   torch::NoGradGuard no_grad;
   for (auto& [name, tensor] : model_tensors(model)) {
     auto found = stored.find(name);
-    if (found == stored.end()) throw UserError(path.string() + ": tensor '" + name + "' is missing");
+    if (found == stored.end()) {
+      throw UserError(path.string() + ": tensor '" + name +
+                      "' is missing (a damaged file, or weights saved by an older Dreamwalk with another decoder)");
+    }
     if (found->second.sizes() != tensor.sizes() || found->second.scalar_type() != tensor.scalar_type()) {
       throw UserError(path.string() + ": tensor '" + name + "' does not match the config (shape " +
                       c10::str(found->second.sizes()) + ", expected " + c10::str(tensor.sizes()) + ")");
