@@ -1,12 +1,28 @@
 // The dreamwalk CLI entry point: registers the subcommands and turns errors into exit codes
 // (0 ok, 1 failure, 2 bad input), printing one "dreamwalk: ..." line and never a stack trace.
+#include <malloc.h>
+
 #include <cstdio>
 #include <exception>
 
 #include "nav/user_error.h"
 #include "tools/commands.h"
 
+namespace {
+
+// LibTorch allocates and frees multi-megabyte activations every training step. With glibc's
+// default, each of those is a fresh mmap (page faults and zeroing) and a munmap; keeping them
+// in the heap made `bench train` about 1.55x faster on this machine (100-106 -> 159-163
+// frames/s at one thread). Peak memory is unchanged: the same blocks are reused.
+void keep_large_allocations_in_heap() {
+  mallopt(M_MMAP_THRESHOLD, 256 << 20);
+  mallopt(M_TRIM_THRESHOLD, 512 << 20);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  keep_large_allocations_in_heap();
   CLI::App app{"Dreamwalk: action-conditioned world models you can walk through.", "dreamwalk"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "dreamwalk 0.1.0");
