@@ -34,13 +34,14 @@ std::string episode_name(const std::string& split, int index) {
 }
 
 void plan_split(const std::string& split, int count, std::uint64_t first_world, int world_count,
-                std::uint64_t stream, std::vector<PlannedEpisode>& plan) {
+                std::uint64_t stream, const std::vector<std::string>& policies, std::vector<PlannedEpisode>& plan) {
   for (int k = 0; k < count; ++k) {
     PlannedEpisode episode;
     episode.split = split;
     episode.name = episode_name(split, k);
     episode.world_seed = first_world + static_cast<std::uint64_t>(k % world_count);
     episode.episode_seed = nav::mix_seed(nav::mix_seed(episode.world_seed, stream), static_cast<std::uint64_t>(k));
+    episode.policy = policies[static_cast<std::size_t>(k / world_count) % policies.size()];
     plan.push_back(episode);
   }
 }
@@ -60,10 +61,26 @@ bool is_nonempty_folder(const fs::path& path) {
 
 }  // namespace
 
+std::vector<std::string> policy_list(const GenerateOptions& options) {
+  std::vector<std::string> names;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t comma = options.policy.find(',', start);
+    const std::string name = options.policy.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    require(!name.empty(), "--policy: empty name in '" + options.policy + "' (give names separated by commas, e.g. explore,keys)");
+    try {
+      nav::make_policy(name, 0);  // the one place that knows the names; its error lists them
+    } catch (const UserError& error) {
+      throw UserError(std::string("--policy: ") + error.what());
+    }
+    names.push_back(name);
+    if (comma == std::string::npos) return names;
+    start = comma + 1;
+  }
+}
+
 GenerateOptions resolve_options(GenerateOptions options) {
-  const auto policies = nav::policy_names();
-  if (std::find(policies.begin(), policies.end(), options.policy) == policies.end())
-    nav::make_policy(options.policy, 0);  // throws the UserError listing the known policies
+  policy_list(options);
   require(options.episodes >= 1, "--episodes must be at least 1");
   require(options.steps >= 1, "--steps must be at least 1");
   require(options.size >= 32 && options.size <= 512, "--size must be 32..512 pixels");
@@ -81,26 +98,27 @@ GenerateOptions resolve_options(GenerateOptions options) {
 }
 
 std::vector<PlannedEpisode> plan_dataset(const GenerateOptions& options) {
+  const std::vector<std::string> policies = policy_list(options);
   std::vector<PlannedEpisode> plan;
-  plan_split("train", options.episodes, options.world_seed, options.worlds, 1, plan);
-  plan_split("val", options.val_episodes, options.world_seed, options.worlds, 2, plan);
-  plan_split("test", options.test_episodes, options.world_seed, options.worlds, 3, plan);
+  plan_split("train", options.episodes, options.world_seed, options.worlds, 1, policies, plan);
+  plan_split("val", options.val_episodes, options.world_seed, options.worlds, 2, policies, plan);
+  plan_split("test", options.test_episodes, options.world_seed, options.worlds, 3, policies, plan);
   if (options.unseen_worlds > 0)
     plan_split("test_unseen", options.unseen_episodes, options.world_seed + kUnseenSeedOffset,
-               options.unseen_worlds, 4, plan);
+               options.unseen_worlds, 4, policies, plan);
   return plan;
 }
 
 Episode generate_episode(const nav::World& world, const PlannedEpisode& plan, const GenerateOptions& options) {
   Episode episode;
   episode.meta.source = "nav";
-  episode.meta.policy = options.policy;
+  episode.meta.policy = plan.policy;
   episode.meta.world_seed = world.seed();
   episode.meta.world_settings = world.settings();
   episode.meta.width = options.size;
   episode.meta.height = options.size;
   episode.meta.schema = ActionSchema::navigation(world.settings().limits);
-  auto policy = nav::make_policy(options.policy, plan.episode_seed);
+  auto policy = nav::make_policy(plan.policy, plan.episode_seed);
   nav::Pose pose = world.spawn_pose(plan.episode_seed);
   episode.frames.reserve(static_cast<std::size_t>(options.steps) + 1);
   episode.frames.push_back(world.render_view(pose, options.size));

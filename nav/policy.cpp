@@ -1,4 +1,5 @@
-// The simple policies (random walk with momentum, wall-avoiding exploration) and the factory.
+// The simple policies (random walk with momentum, wall-avoiding exploration) and the factory;
+// explore and keys live in their own files.
 #include "nav/policy.h"
 
 #include <cmath>
@@ -74,12 +75,13 @@ class AvoidPolicy : public Policy {
 
 }  // namespace
 
-std::vector<std::string> policy_names() { return {"random", "avoid", "explore"}; }
+std::vector<std::string> policy_names() { return {"random", "avoid", "explore", "keys"}; }
 
 std::unique_ptr<Policy> make_policy(const std::string& name, std::uint64_t seed) {
   if (name == "random") return std::make_unique<RandomWalkPolicy>(seed);
   if (name == "avoid") return std::make_unique<AvoidPolicy>(seed);
   if (name == "explore") return make_explore_policy(seed);
+  if (name == "keys") return make_keys_policy(seed);
   std::string known;
   for (const auto& known_name : policy_names()) known += (known.empty() ? "" : ", ") + known_name;
   throw UserError("unknown policy '" + name + "' (known: " + known + ")");

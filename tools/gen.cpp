@@ -25,7 +25,7 @@ void run_gen(const GenFlags& flags) {
   data::generate_dataset(resolved, flags.out, [&](int done, int) { progress.update(done); });
   progress.finish();
   const int frames_per_episode = resolved.steps + 1;
-  fmt::print("wrote {}: train {}, val {}, test {}, test_unseen {} episodes of {} frames at {}x{} ({} policy)\n",
+  fmt::print("wrote {}: train {}, val {}, test {}, test_unseen {} episodes of {} frames at {}x{} (policy {})\n",
              flags.out, resolved.episodes, resolved.val_episodes, resolved.test_episodes,
              resolved.unseen_episodes, frames_per_episode, resolved.size, resolved.size, resolved.policy);
 }
@@ -42,7 +42,11 @@ void add_gen_command(CLI::App& app) {
   command->add_option("--episodes", o.episodes, "Training episodes")->capture_default_str();
   command->add_option("--steps", o.steps, "Actions per episode (frames = steps + 1)")->capture_default_str();
   command->add_option("--size", o.size, "Frame size in pixels, 32..512")->capture_default_str();
-  command->add_option("--policy", o.policy, "Collection policy: random, avoid or explore")->capture_default_str();
+  command->add_option("--policy", o.policy,
+                      "Collection policy: random, avoid, explore or keys; a comma list (explore,keys) mixes them "
+                      "by episode: episode k of a split, in world k mod W, uses policy (k div W) mod P, so every "
+                      "world gets each policy in turn (repeat a name to weight it)")
+      ->capture_default_str();
   command->add_option("--val-episodes", o.val_episodes,
                       "Validation episodes in the training worlds (default 5% of --episodes, at least 1)");
   command->add_option("--test-episodes", o.test_episodes,

@@ -2,8 +2,10 @@
 // (0 ok, 1 failure, 2 bad input), printing one "dreamwalk: ..." line and never a stack trace.
 #include <malloc.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <string>
 
 #include "nav/user_error.h"
 #include "tools/commands.h"
@@ -17,6 +19,24 @@ namespace {
 void keep_large_allocations_in_heap() {
   mallopt(M_MMAP_THRESHOLD, 256 << 20);
   mallopt(M_TRIM_THRESHOLD, 512 << 20);
+}
+
+// CLI11 answers an unknown command word with "A subcommand is required", which hides the typo.
+// Follows the command words (`bench loader`) as far as they name subcommands; returns the words
+// up to and including the first unknown one, or "" when all are known.
+std::string unknown_command(CLI::App& app, int argc, char** argv) {
+  CLI::App* at = &app;
+  std::string words;
+  for (int i = 1; i < argc && argv[i][0] != '-'; ++i) {  // options (--help, --version) are CLI11's
+    const auto commands = at->get_subcommands([](CLI::App*) { return true; });
+    if (commands.empty()) return "";  // the rest are the command's own arguments
+    words += (words.empty() ? "" : " ") + std::string(argv[i]);
+    const auto match = std::find_if(commands.begin(), commands.end(),
+                                    [&](const CLI::App* command) { return command->get_name() == argv[i]; });
+    if (match == commands.end()) return words;
+    at = *match;
+  }
+  return "";
 }
 
 }  // namespace
@@ -39,6 +59,11 @@ int main(int argc, char** argv) {
 #ifdef DREAMWALK_HAS_VIEWER
   add_view_command(app);
 #endif
+  if (const std::string words = unknown_command(app, argc, argv); !words.empty()) {
+    const std::string parent = words.rfind(' ') == std::string::npos ? "" : " " + words.substr(0, words.rfind(' '));
+    std::fprintf(stderr, "dreamwalk: unknown command '%s' (see dreamwalk%s --help)\n", words.c_str(), parent.c_str());
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

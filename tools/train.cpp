@@ -1,14 +1,17 @@
 // `dreamwalk train`: parse flags, run model::train with a progress line; Ctrl-C finishes the
 // current step, saves a checkpoint and exits cleanly; a NaN/Inf loss exits 1 with the message.
+// A new run without --config uses configs/small.yaml from the current folder.
 #include <fmt/format.h>
 
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <string>
 
 #include "model/trainer.h"
+#include "nav/user_error.h"
 #include "tools/commands.h"
 #include "tools/progress.h"
 
@@ -24,7 +27,23 @@ std::string eta_text(double seconds) {
   return fmt::format(", ETA {}:{:02d}:{:02d}", total / 3600, (total / 60) % 60, total % 60);
 }
 
-void run_train(const model::TrainOptions& options) {
+// Relative to the working directory, like every other path on the command line: the README's
+// commands run from the source checkout. The binary knows no checkout of its own to look in.
+const char* const kDefaultConfig = "configs/small.yaml";
+
+void use_default_config(model::TrainOptions& options) {
+  if (options.resume || !options.config_path.empty()) return;  // a resumed run has its config
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(kDefaultConfig, error))
+    throw UserError(std::string("--config not given and ") + kDefaultConfig +
+                    " is not in the current folder (run from the source checkout or pass --config FILE)");
+  options.config_path = kDefaultConfig;
+  fmt::print("using {} (no --config given)\n", kDefaultConfig);
+  std::fflush(stdout);  // before the progress line on stderr, also when both go to one pipe
+}
+
+void run_train(model::TrainOptions options) {
+  use_default_config(options);
   ProgressLine progress("train", options.steps, "steps");
   model::TrainCallbacks callbacks;
   callbacks.on_progress = [&](const model::TrainProgress& p) {
@@ -58,8 +77,9 @@ void add_train_command(CLI::App& app) {
   auto options = std::make_shared<model::TrainOptions>();
   CLI::App* command = app.add_subcommand("train", "Train the world model on a dataset");
   command->add_option("--data", options->data_dir, "Dataset folder (from gen or import)")->required();
-  command->add_option("--config", options->config_path, "Model config YAML (e.g. configs/small.yaml); "
-                                                        "a resumed run uses the config in its checkpoint");
+  command->add_option("--config", options->config_path,
+                      "Model config YAML (default for a new run: configs/small.yaml in the current folder); "
+                      "a resumed run uses the config in its checkpoint");
   command->add_option("--out", options->out_dir, "Run folder: checkpoints, metrics.jsonl, preview.png")->required();
   command->add_option("--device", options->device, "cpu or cuda")->capture_default_str();
   command->add_option("--steps", options->steps, "Optimisation steps to run now (added to a resumed run's)");

@@ -1,5 +1,6 @@
 // Dataset generation: a small generated dataset validates, has the planned splits (held-out world
-// seeds in test_unseen), is byte-identical for any thread count, and refuses to overwrite.
+// seeds in test_unseen), is byte-identical for any thread count, mixes policies by episode, and
+// refuses bad options and overwriting.
 #include <catch2/catch.hpp>
 
 #include <map>
@@ -97,4 +98,54 @@ TEST_CASE("generation refuses bad options and existing output", "[datasets][gene
   generate_dataset(forced, dir / "full", nullptr);
   CHECK_FALSE(fs::exists(dir / "full" / "notes.txt"));
   CHECK(fs::exists(dir / "full" / "manifest.json"));
+}
+
+TEST_CASE("a policy list mixes policies by episode, every world getting each in turn", "[datasets][generate]") {
+  GenerateOptions options = tiny_options(2);
+  options.episodes = 4;
+  options.policy = "explore,keys";
+  const auto plan = plan_dataset(resolve_options(options));
+  std::map<std::string, std::vector<std::string>> by_split;
+  for (const auto& episode : plan) by_split[episode.split].push_back(episode.policy);
+  // Two training worlds: episodes 0, 1 (worlds 11, 12) explore, then 2, 3 (worlds 11, 12) keys.
+  CHECK(by_split.at("train") == std::vector<std::string>{"explore", "explore", "keys", "keys"});
+  CHECK(plan[2].world_seed == plan[0].world_seed);
+
+  const auto dir = scratch_dir("generate_mix");
+  generate_dataset(options, dir / "a", nullptr);
+  const Manifest manifest = read_manifest(dir / "a");
+  for (size_t k = 0; k < 4; ++k) {
+    const Episode episode = read_episode(dir / "a" / manifest.splits.at("train")[k]);
+    INFO("train episode " << k);
+    CHECK(episode.meta.policy == by_split.at("train")[k]);
+    bool whole_keys = true;
+    for (const auto& action : episode.actions)
+      for (float v : action) whole_keys = whole_keys && (v == -1.0f || v == 0.0f || v == 1.0f);
+    CHECK(whole_keys == (episode.meta.policy == "keys"));  // explore eases in: 0.2, 0.4, ...
+  }
+  generate_dataset(options, dir / "b", nullptr);
+  CHECK(snapshot(dir / "a") == snapshot(dir / "b"));
+
+  // One policy plans exactly as before: the same seeds, every episode that policy.
+  options.policy = "explore";
+  const auto single = plan_dataset(resolve_options(options));
+  REQUIRE(single.size() == plan.size());
+  for (size_t i = 0; i < plan.size(); ++i) {
+    CHECK(single[i].episode_seed == plan[i].episode_seed);
+    CHECK(single[i].policy == "explore");
+  }
+}
+
+TEST_CASE("a bad policy list is one error naming --policy", "[datasets][generate]") {
+  GenerateOptions options = tiny_options(1);
+  options.policy = "explore,teleport";
+  CHECK_THROWS_WITH(resolve_options(options), Catch::StartsWith("--policy") && Catch::Contains("'teleport'") &&
+                                                  Catch::Contains("keys") && Catch::Contains("explore"));
+  for (const std::string list : {"", "explore,", ",keys", "explore,,keys"}) {
+    options.policy = list;
+    INFO("'" << list << "'");
+    CHECK_THROWS_WITH(resolve_options(options), Catch::StartsWith("--policy") && Catch::Contains("empty"));
+  }
+  options.policy = "keys,explore,keys";
+  CHECK(policy_list(options) == std::vector<std::string>{"keys", "explore", "keys"});
 }
