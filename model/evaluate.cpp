@@ -245,12 +245,14 @@ std::string eval_report_json(const EvalReport& report) {
 std::string eval_report_table(const EvalReport& report) {
   std::string table;
   char line[240];
+  std::string mode = "mean rollouts";
+  if (report.temperature > 0.0f) {
+    std::snprintf(line, sizeof line, "sampled at temperature %.2f, %d sample(s) per window", report.temperature,
+                  report.samples);
+    mode = line;
+  }
   std::snprintf(line, sizeof line, "split %s, context %d, %lld windows, %s\n", report.split.c_str(), report.context,
-                static_cast<long long>(report.windows),
-                report.temperature > 0.0f
-                    ? ("sampled at temperature " + std::to_string(report.temperature).substr(0, 4) + ", " +
-                       std::to_string(report.samples) + " sample(s) per window").c_str()
-                    : "mean rollouts");
+                static_cast<long long>(report.windows), mode.c_str());
   table += line;
   const bool has_perceptual = !report.model_perceptual.empty();
   table += " step | model PSNR  SSIM    layout  sharp | copy-last PSNR  SSIM    layout  sharp | gain dB  layout";

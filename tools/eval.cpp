@@ -74,12 +74,14 @@ void run_eval(EvalCommandOptions& options) {
 void add_eval_command(CLI::App& app) {
   auto options = std::make_shared<EvalCommandOptions>();
   CLI::App* command = app.add_subcommand(
-      "eval", "Open-loop prediction quality (PSNR, SSIM, MSE per horizon step) vs copy-last-frame");
+      "eval", "Open-loop prediction quality per horizon step (PSNR, SSIM, MSE, layout PSNR, sharpness) vs copy-last-frame");
   command->add_option("--checkpoint", options->checkpoint, "Run folder or its model.json")->required();
   command->add_option("--data", options->data, "Dataset folder")->required();
   command->add_option("--split", options->eval.split, "train, val, test or test_unseen")->capture_default_str();
   command->add_option("--context", options->eval.context, "True frames the model sees")->capture_default_str();
-  command->add_option("--horizon", options->eval.horizon, "Frames predicted from actions alone")->capture_default_str();
+  command->add_option("--horizon", options->eval.horizon,
+                      "Frames predicted from actions alone (1..256; windows are context + horizon frames)")
+      ->capture_default_str();
   command->add_option("--stride", options->eval.stride, "Window start stride (0 = context + horizon)")->capture_default_str();
   command->add_option("--max-windows", options->eval.max_windows,
                       "Evaluate this many windows, evenly spread over the split (0 = all)")
@@ -87,10 +89,16 @@ void add_eval_command(CLI::App& app) {
   command->add_option("--batch", options->eval.batch, "Windows per forward pass")->capture_default_str();
   command->add_option("--failure-psnr", options->eval.failure_psnr, "Horizon to failure: first step with mean PSNR below this (dB)")->capture_default_str();
   command->add_option("--temperature", options->eval.temperature, "0 = mean prediction; > 0 samples")->capture_default_str();
+  command->add_option("--samples", options->eval.samples,
+                      "Sampled rollouts per window, every metric averaged over them (needs --temperature > 0)")
+      ->capture_default_str();
   command->add_option("--seed", options->eval.seed, "Seed for sampled predictions")->capture_default_str();
   command->add_option("--json", options->json, "Write the per-horizon metrics as JSON here");
   command->add_option("--plot", options->plot, "Write a PNG plot of PSNR and SSIM vs horizon here");
   command->add_option("--strips", options->strips, "Write best/worst window strips as PREFIX_best_0.png ...");
+  command->add_option("--strip-steps", options->eval.strip_steps,
+                      "Steps shown in the strips, e.g. 1,2,4,8,16,32,64 (default: every step)")
+      ->delimiter(',');
   command->add_option("--perceptual", options->perceptual, "TorchScript module (e.g. exported LPIPS): forward(a, b) on [N,3,H,W] in [-1,1]");
   command->add_option("--device", options->device, "cpu or cuda")->capture_default_str();
   command->add_option("--threads", options->threads, "CPU threads (0 = measured default)")->capture_default_str();

@@ -1,7 +1,11 @@
 // YAML configs: the shipped presets load, and a bad key or value names the file and the key.
 #include <catch2/catch.hpp>
 
+#include <nlohmann/json.hpp>
+#include <set>
+
 #include "model/config.h"
+#include "model/sequence.h"
 #include "model_test_util.h"
 #include "nav/user_error.h"
 
@@ -35,4 +39,48 @@ TEST_CASE("bad configs name the file and the key", "[model][config]") {
   expect_error("train:\n  learning_rate: -1\n", "train.learning_rate");
   expect_error("model: [1, 2\n", "YAML");
   CHECK_THROWS_AS(load_config(dir / "missing.yaml"), dw::UserError);
+}
+
+TEST_CASE("decoder and dynamics types are typed, validated and written back", "[model][config]") {
+  const auto dir = testing::scratch_dir("config_types");
+  testing::write_text(dir / "a.yaml", "model:\n  decoder:\n    type: mean\n  dynamics:\n    type: rssm\n");
+  CHECK(load_config(dir / "a.yaml").model.decoder.type == DecoderType::mean);
+  // The key of earlier configs and checkpoints still reads.
+  testing::write_text(dir / "old.yaml", "model:\n  previous_frame: warp\n");
+  CHECK(load_config(dir / "old.yaml").model.decoder.type == DecoderType::warp);
+  const auto expect_error = [&](const std::string& text, const std::string& needle) {
+    testing::write_text(dir / "c.yaml", text);
+    CHECK_THROWS_WITH(load_config(dir / "c.yaml"), Catch::Contains(needle) && Catch::Contains("c.yaml"));
+  };
+  expect_error("model:\n  decoder:\n    type: gan\n", "'model.decoder.type' must be one of mean, warp");
+  expect_error("model:\n  dynamics:\n    type: lstm\n", "rssm");
+  expect_error("model:\n  decoder:\n    kind: mean\n", "model.decoder.kind");
+  expect_error("model:\n  decoder: mean\n", "'model.decoder' must be a mapping");
+  expect_error("model:\n  previous_frame: warp\n  decoder:\n    type: warp\n", "not both");
+  expect_error("model:\n  context: 4\ntrain:\n  min_context: 5\n", "train.min_context");
+  expect_error("train:\n  horizon: 0\n", "train.horizon must be in [1, 256]");
+  // What is written is what is read.
+  Config config = testing::tiny_config();
+  config.model.decoder.type = DecoderType::mean;
+  config.train.min_context = 1;
+  const nlohmann::json json = config;
+  const Config back = config_from_json(json, "round trip");
+  CHECK(back.model.decoder.type == DecoderType::mean);
+  CHECK(back.train.min_context == 1);
+  CHECK(json["model"]["decoder"]["type"] == "mean");
+  CHECK_FALSE(json["model"].contains("previous_frame"));
+}
+
+TEST_CASE("random context lengths stay in min_context..context and are seeded", "[model][config]") {
+  Config config = testing::tiny_config();
+  config.model.context = 4;
+  CHECK(observed_frames(config, 1, 7) == 4);  // off by default
+  config.train.min_context = 1;
+  std::set<int> seen;
+  for (int step = 0; step < 200; ++step) {
+    const int observed = observed_frames(config, 1, step);
+    CHECK(observed == observed_frames(config, 1, step));
+    seen.insert(observed);
+  }
+  CHECK(seen == std::set<int>{1, 2, 3, 4});
 }

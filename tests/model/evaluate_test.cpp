@@ -7,6 +7,7 @@
 
 #include "datasets/dataset.h"
 #include "tiny_run.h"
+#include "model/compare_strip.h"
 #include "model/evaluate.h"
 #include "nav/user_error.h"
 
@@ -87,4 +88,70 @@ TEST_CASE("eval rejects an unknown split and a horizon no episode can hold", "[m
   options.split = "test";
   options.horizon = 40;
   REQUIRE_THROWS_WITH(evaluate(*simulator, tiny.data, options), Catch::Contains("no episode"));
+}
+
+TEST_CASE("eval JSON carries layout PSNR, sharpness and the mode", "[model][eval]") {
+  const auto& tiny = testing::tiny_run();
+  auto simulator = Simulator::load(tiny.run);
+  EvalOptions options;
+  options.context = 2;
+  options.horizon = 3;
+  const auto json = nlohmann::json::parse(eval_report_json(evaluate(*simulator, tiny.data, options)));
+  CHECK(json["mode"] == "mean");
+  CHECK(json["samples"] == 1);
+  for (const char* side : {"model", "baseline"}) {
+    CHECK(json[side]["layout_psnr"].size() == 3);
+    CHECK(json[side]["sharpness"].size() == 3);
+  }
+  // The copy-last frame is a true frame: about as detailed as the truth.
+  CHECK(json["baseline"]["sharpness"][0].get<double>() == Approx(1.0).margin(0.2));
+}
+
+TEST_CASE("eval --samples averages sampled rollouts, and K samples differ from one", "[model][eval]") {
+  const auto& tiny = testing::tiny_run();
+  auto simulator = Simulator::load(tiny.run);
+  EvalOptions options;
+  options.context = 2;
+  options.horizon = 3;
+  options.temperature = 1.0f;
+  options.seed = 3;
+  const EvalReport one = evaluate(*simulator, tiny.data, options);
+  options.samples = 4;
+  const EvalReport four = evaluate(*simulator, tiny.data, options);
+  const EvalReport again = evaluate(*simulator, tiny.data, options);
+  CHECK(four.model.count(0) == 4 * one.model.count(0));  // every sample of every window is scored
+  CHECK(four.model.mean(2).psnr == again.model.mean(2).psnr);  // seeded
+  CHECK(four.model.mean(2).psnr != one.model.mean(2).psnr);
+  const auto json = nlohmann::json::parse(eval_report_json(four));
+  CHECK(json["mode"] == "sampled");
+  CHECK(json["samples"] == 4);
+  CHECK(simulator->temperature() == 0.0f);  // restored
+}
+
+TEST_CASE("eval rejects --samples 0, samples without a temperature and a horizon above 256", "[model][eval]") {
+  const auto& tiny = testing::tiny_run();
+  auto simulator = Simulator::load(tiny.run);
+  EvalOptions options;
+  options.context = 2;
+  options.samples = 0;
+  CHECK_THROWS_WITH(evaluate(*simulator, tiny.data, options), Catch::Contains("--samples"));
+  options.samples = 3;
+  CHECK_THROWS_WITH(evaluate(*simulator, tiny.data, options), Catch::Contains("--temperature"));
+  options.samples = 1;
+  options.horizon = 257;
+  CHECK_THROWS_WITH(evaluate(*simulator, tiny.data, options), Catch::Contains("256"));
+}
+
+TEST_CASE("eval strips show only the chosen steps", "[model][eval]") {
+  const auto& tiny = testing::tiny_run();
+  auto simulator = Simulator::load(tiny.run);
+  EvalOptions options;
+  options.context = 2;
+  options.horizon = 4;
+  const int all_width = evaluate(*simulator, tiny.data, options).best.front().strip.width;
+  options.strip_steps = {1, 4};
+  const int chosen_width = evaluate(*simulator, tiny.data, options).best.front().strip.width;
+  const dw::Image frame(16, 16);
+  CHECK(chosen_width == compare_strip({frame, frame}, {frame, frame}).width);
+  CHECK(all_width == compare_strip({frame, frame, frame, frame}, {frame, frame, frame, frame}).width);
 }

@@ -141,6 +141,14 @@ TEST_CASE("each damaged checkpoint gives one UserError naming the file", "[model
     testing::write_text(run / "model.json", "{\"format\": \"dreamwalk-checkpoint\", \"version\": 1}");
     require_load_error(run, run / "model.json", "missing or malformed");
   }
+  SECTION("a checkpoint format version this Dreamwalk does not read") {
+    std::string changed = meta;
+    const auto at = changed.find("\"version\": 2");
+    REQUIRE(at != std::string::npos);
+    changed.replace(at, 12, "\"version\": 9");
+    testing::write_text(run / "model.json", changed);
+    require_load_error(run, run / "model.json", "format version 9");
+  }
   SECTION("not a run folder") {
     require_load_error(dir / "data", dir / "data", "no model.json");
   }
