@@ -199,6 +199,14 @@ std::string to_string(DynamicsType type) {
   return "?";
 }
 
+std::string to_string(Resample resample) {
+  switch (resample) {
+    case Resample::bilinear: return "bilinear";
+    case Resample::bicubic: return "bicubic";
+  }
+  return "?";
+}
+
 void check_config(const Config& config, const std::string& where) {
   Config copy = config;  // the visitors take mutable references; checking changes nothing
   RangeChecker model_checker(where, "model.");

@@ -21,8 +21,18 @@ enum class DecoderType { mean, warp };
 // The dynamics core (model/dynamics.h): rssm - ConvGRU state plus a per-location Gaussian latent.
 enum class DynamicsType { rssm };
 
+// How the warping decoder resamples the previous frame. Every imagined step resamples the last
+// imagined frame again, so the filter's loss of detail compounds over a walk: bilinear halves
+// mid frequencies within a few steps, bicubic keeps more of them.
+enum class Resample { bilinear, bicubic };
+
 struct DecoderConfig {
   DecoderType type = DecoderType::mean;
+  Resample resample = Resample::bilinear;  // warp only
+  // Weight of the image-gradient loss beside the squared error: the mean absolute difference of
+  // the prediction's and the truth's |dx| and |dy| (a blurred frame has too small gradients, which
+  // the squared error alone barely punishes). 0 = squared error only.
+  float gradient_weight = 0.0f;
 };
 
 struct DynamicsConfig {
@@ -72,6 +82,7 @@ struct Config {
 // Names of the enum values as they appear in configs; UserError naming `where` for others.
 std::string to_string(DecoderType type);
 std::string to_string(DynamicsType type);
+std::string to_string(Resample resample);
 
 // Reads a YAML config; unknown keys and bad values throw UserError naming the file and key.
 Config load_config(const std::filesystem::path& path);

@@ -23,7 +23,11 @@ void visit_model_fields(ModelConfig& m, Visitor& v) {
   v.field("state_channels", m.state_channels, Range{1, 1024});
   v.field("hidden_channels", m.hidden_channels, Range{1, 1024});
   v.field("min_std", m.min_std, Range{0, 10, true, true});
-  v.section("decoder", [&](auto& s) { s.choice("type", m.decoder.type, {DecoderType::mean, DecoderType::warp}); });
+  v.section("decoder", [&](auto& s) {
+    s.choice("type", m.decoder.type, {DecoderType::mean, DecoderType::warp});
+    s.choice("resample", m.decoder.resample, {Resample::bilinear, Resample::bicubic});
+    s.field("gradient_weight", m.decoder.gradient_weight, Range{0, 1e3});
+  });
   v.section("dynamics", [&](auto& s) { s.choice("type", m.dynamics.type, {DynamicsType::rssm}); });
 }
 

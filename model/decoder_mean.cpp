@@ -9,7 +9,7 @@ namespace {
 class MeanDecoder final : public FrameDecoder {
  public:
   MeanDecoder(const ModelConfig& config, int feature_channels)
-      : path_(*this, config, feature_channels) {
+      : config_(config.decoder), path_(*this, config, feature_channels) {
     head_ = register_module("head", conv(decoder_channels(config).back(), 3, 3));
   }
 
@@ -17,10 +17,11 @@ class MeanDecoder final : public FrameDecoder {
                       const torch::Tensor& target, std::vector<at::Generator>& /*noise*/) override {
     torch::Tensor x = path_.stem->forward(features);
     for (const auto& stage : *path_.stages) x = stage->as<torch::nn::Sequential>()->forward(x);
-    return score_mean_frame(torch::sigmoid(head_->forward(x)), target);
+    return score_mean_frame(torch::sigmoid(head_->forward(x)), target, config_);
   }
 
  private:
+  DecoderConfig config_;
   UpsamplingPath path_;
   torch::nn::Conv2d head_{nullptr};
 };

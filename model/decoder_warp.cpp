@@ -87,7 +87,7 @@ class WarpDecoder final : public FrameDecoder {
     }
     torch::Tensor correction = head_->forward(x);
     // The warped frame plus a correction in logit space: stays in (0,1), and copying is free.
-    return score_mean_frame(torch::sigmoid(torch::logit(warped.clamp(0.02, 0.98)) + correction), target);
+    return score_mean_frame(torch::sigmoid(torch::logit(warped.clamp(0.02, 0.98)) + correction), target, config_.decoder);
   }
 
  private:
@@ -100,7 +100,7 @@ class WarpDecoder final : public FrameDecoder {
                                    .size(std::vector<int64_t>{frame.size(2), frame.size(3)})
                                    .mode(torch::kBilinear)
                                    .align_corners(false));
-    return warp_frame(frame, flow);
+    return warp_frame(frame, flow, config_.decoder.resample);
   }
 
   ModelConfig config_;

@@ -22,19 +22,39 @@ UpsamplingPath::UpsamplingPath(torch::nn::Module& owner, const ModelConfig& conf
   }
 }
 
-DecodedFrame score_mean_frame(torch::Tensor frame, const torch::Tensor& target) {
+namespace {
+// Mean over the frame of | |d pred| - |d truth| | along x and y.
+torch::Tensor gradient_loss(const torch::Tensor& predicted, const torch::Tensor& truth) {
+  const auto along = [&](int64_t dim) {
+    const int64_t size = predicted.size(dim);
+    auto difference = [&](const torch::Tensor& t) { return (t.slice(dim, 1, size) - t.slice(dim, 0, size - 1)).abs(); };
+    return (difference(predicted) - difference(truth)).abs().mean();
+  };
+  return along(3) + along(2);
+}
+}  // namespace
+
+DecodedFrame score_mean_frame(torch::Tensor frame, const torch::Tensor& target, const DecoderConfig& config) {
   DecodedFrame out{std::move(frame), {}, {}};
   if (!target.defined()) return out;
-  out.mse = (out.frame.to(torch::kFloat32) - target).square().mean();
-  out.loss = out.mse * static_cast<double>(target[0].numel());
+  const torch::Tensor predicted = out.frame.to(torch::kFloat32);
+  out.mse = (predicted - target).square().mean();
+  torch::Tensor per_pixel = out.mse;
+  if (config.gradient_weight > 0.0f) per_pixel = per_pixel + config.gradient_weight * gradient_loss(predicted, target);
+  out.loss = per_pixel * static_cast<double>(target[0].numel());
   return out;
 }
 
-torch::Tensor warp_frame(const torch::Tensor& frame, const torch::Tensor& flow) {
+torch::Tensor warp_frame(const torch::Tensor& frame, const torch::Tensor& flow, Resample resample) {
   namespace F = torch::nn::functional;
   const std::int64_t n = frame.size(0);
   auto identity = torch::tensor({1.0f, 0.0f, 0.0f, 0.0f, 1.0f, 0.0f}, frame.options()).view({1, 2, 3}).expand({n, 2, 3});
   auto grid = F::affine_grid(identity, frame.sizes(), false) + flow.permute({0, 2, 3, 1});
+  if (resample == Resample::bicubic) {
+    // The functional options of this LibTorch know no bicubic mode; the op does (2 = bicubic,
+    // 1 = border padding). Bicubic overshoots at edges: clamp so the frame stays in [0,1].
+    return torch::grid_sampler(frame, grid, 2, 1, false).clamp(0.0, 1.0);
+  }
   return F::grid_sample(frame, grid,
                         F::GridSampleFuncOptions().mode(torch::kBilinear).padding_mode(torch::kBorder).align_corners(false));
 }

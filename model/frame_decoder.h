@@ -33,11 +33,11 @@ std::shared_ptr<FrameDecoder> make_decoder(const ModelConfig& config, int featur
 
 // Samples frame [N,C,H,W] at (x + dx, y + dy) for flow [N,2,H,W] in normalised units (2 = the
 // whole width or height), bilinear, clamped at the border. A zero flow returns the frame.
-torch::Tensor warp_frame(const torch::Tensor& frame, const torch::Tensor& flow);
+torch::Tensor warp_frame(const torch::Tensor& frame, const torch::Tensor& flow, Resample resample = Resample::bilinear);
 
-// The loss and MSE of a mean decoder's frame: squared error summed per frame (the KL's nat
-// scale), mean over the batch.
-DecodedFrame score_mean_frame(torch::Tensor frame, const torch::Tensor& target);
+// The loss and MSE of a mean decoder's frame: squared error (plus the config's gradient loss)
+// summed per frame (the KL's nat scale), mean over the batch.
+DecodedFrame score_mean_frame(torch::Tensor frame, const torch::Tensor& target, const DecoderConfig& config);
 
 // Decoder stage widths, coarsest first: the encoder's mirrored, plus the full-resolution stage,
 // which works on 4x the pixels of the one before and so gets half its channels.

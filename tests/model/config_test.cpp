@@ -56,6 +56,8 @@ TEST_CASE("decoder and dynamics types are typed, validated and written back", "[
   expect_error("model:\n  dynamics:\n    type: lstm\n", "rssm");
   expect_error("model:\n  decoder:\n    kind: mean\n", "model.decoder.kind");
   expect_error("model:\n  decoder: mean\n", "'model.decoder' must be a mapping");
+  expect_error("model:\n  decoder:\n    resample: lanczos\n", "bilinear, bicubic");
+  expect_error("model:\n  decoder:\n    gradient_weight: -1\n", "model.decoder.gradient_weight");
   expect_error("model:\n  previous_frame: warp\n  decoder:\n    type: warp\n", "not both");
   expect_error("model:\n  context: 4\ntrain:\n  min_context: 5\n", "train.min_context");
   expect_error("train:\n  horizon: 0\n", "train.horizon must be in [1, 256]");

@@ -76,6 +76,33 @@ TEST_CASE("warping by a zero flow keeps the frame; a whole-pixel flow shifts it"
   CHECK((shifted - frame).abs().max().item<double>() > 0.1);
 }
 
+TEST_CASE("bicubic warping keeps a whole-pixel shift exact and blurs a half-pixel one less", "[model]") {
+  torch::manual_seed(7);
+  auto frame = torch::rand({1, 3, 16, 16});
+  auto flow = torch::zeros({1, 2, 16, 16});
+  flow.select(1, 0).fill_(2.0 * 2.0 / 16.0);  // 2 pixels
+  auto shifted = warp_frame(frame, flow, Resample::bicubic);
+  CHECK((shifted.slice(3, 0, 12) - frame.slice(3, 2, 14)).abs().max().item<double>() < 1e-5);
+  flow.select(1, 0).fill_(0.5 * 2.0 / 16.0);  // half a pixel: a filter, not a copy
+  const auto detail = [](const torch::Tensor& t) { return (t.slice(3, 1, 16) - t.slice(3, 0, 15)).abs().mean().item<double>(); };
+  CHECK(detail(warp_frame(frame, flow, Resample::bicubic)) > detail(warp_frame(frame, flow, Resample::bilinear)));
+}
+
+TEST_CASE("the gradient loss is zero for the truth and punishes a flat frame", "[model]") {
+  torch::manual_seed(8);
+  auto truth = torch::rand({2, 3, 16, 16});
+  DecoderConfig config;
+  config.gradient_weight = 1.0f;
+  const double exact = score_mean_frame(truth.clone(), truth, config).loss.item<double>();
+  CHECK(exact == Approx(0.0).margin(1e-9));
+  // A flat frame at the truth's mean: small squared error, but all the detail is missing.
+  auto flat = torch::full_like(truth, truth.mean().item<float>());
+  const double with_gradient = score_mean_frame(flat, truth, config).loss.item<double>();
+  config.gradient_weight = 0.0f;
+  const double squared_only = score_mean_frame(flat, truth, config).loss.item<double>();
+  CHECK(with_gradient > squared_only * 1.5);
+}
+
 TEST_CASE("sequence loss and the engine accept action-free data", "[model]") {
   const Config config = testing::tiny_config();
   torch::manual_seed(1);
