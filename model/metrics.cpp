@@ -101,52 +101,109 @@ double ssim(const float* a, const float* b, int width, int height) {
   return total / 3.0;
 }
 
+namespace {
+std::vector<double> area_downsample(const float* frame, int width, int height, int cells) {
+  std::vector<double> sums(static_cast<size_t>(cells) * cells * 3, 0.0);
+  std::vector<double> counts(static_cast<size_t>(cells) * cells, 0.0);
+  const size_t plane = static_cast<size_t>(width) * height;
+  for (int y = 0; y < height; ++y) {
+    const int cy = static_cast<int>(static_cast<long long>(y) * cells / height);
+    for (int x = 0; x < width; ++x) {
+      const int cx = static_cast<int>(static_cast<long long>(x) * cells / width);
+      const size_t cell = static_cast<size_t>(cy) * cells + cx;
+      counts[cell] += 1.0;
+      for (int c = 0; c < 3; ++c)
+        sums[c * counts.size() + cell] += frame[c * plane + static_cast<size_t>(y) * width + x];
+    }
+  }
+  for (size_t i = 0; i < sums.size(); ++i) sums[i] /= std::max(1.0, counts[i % counts.size()]);
+  return sums;
+}
+}  // namespace
+
+double layout_psnr(const float* truth, const float* prediction, int width, int height, int cells) {
+  cells = std::min({cells, width, height});
+  const auto a = area_downsample(truth, width, height, cells);
+  const auto b = area_downsample(prediction, width, height, cells);
+  double sum = 0.0;
+  for (size_t i = 0; i < a.size(); ++i) sum += (a[i] - b[i]) * (a[i] - b[i]);
+  return psnr_from_mse(a.empty() ? 0.0 : sum / static_cast<double>(a.size()));
+}
+
+double mean_luma_gradient(const float* frame, int width, int height) {
+  const size_t plane = static_cast<size_t>(width) * height;
+  auto luma = [&](int x, int y) {
+    const size_t i = static_cast<size_t>(y) * width + x;
+    return 0.299 * frame[i] + 0.587 * frame[plane + i] + 0.114 * frame[2 * plane + i];
+  };
+  double sum = 0.0;
+  for (int y = 0; y < height; ++y) {
+    for (int x = 0; x < width; ++x) {
+      if (x + 1 < width) sum += std::abs(luma(x + 1, y) - luma(x, y));
+      if (y + 1 < height) sum += std::abs(luma(x, y + 1) - luma(x, y));
+    }
+  }
+  return plane ? sum / static_cast<double>(plane) : 0.0;
+}
+
+double sharpness(const float* truth, const float* prediction, int width, int height) {
+  // The epsilon keeps a flat truth finite: two flat frames are "as detailed" (1).
+  constexpr double kEpsilon = 1e-9;
+  return (mean_luma_gradient(prediction, width, height) + kEpsilon) /
+         (mean_luma_gradient(truth, width, height) + kEpsilon);
+}
+
 FrameMetrics compare_frames(const float* a, const float* b, int width, int height) {
   FrameMetrics metrics;
   metrics.mse = mse(a, b, width, height);
   metrics.psnr = psnr_from_mse(metrics.mse);
   metrics.ssim = ssim(a, b, width, height);
+  metrics.layout_psnr = layout_psnr(a, b, width, height);
+  metrics.sharpness = sharpness(a, b, width, height);
   return metrics;
 }
 
-FrameMetrics compare_frames(const Image& a, const Image& b) {
-  if (!a.same_size(b)) throw UserError("cannot compare frames of different sizes");
-  const size_t plane = static_cast<size_t>(a.width) * a.height;
+FrameMetrics compare_frames(const Image& truth, const Image& prediction) {
+  if (!truth.same_size(prediction)) throw UserError("cannot compare frames of different sizes");
+  const size_t plane = static_cast<size_t>(truth.width) * truth.height;
   std::vector<float> fa(plane * 3), fb(plane * 3);
   for (size_t i = 0; i < plane; ++i) {
     for (size_t c = 0; c < 3; ++c) {
-      fa[c * plane + i] = a.pixels[i * 3 + c] / 255.0f;
-      fb[c * plane + i] = b.pixels[i * 3 + c] / 255.0f;
+      fa[c * plane + i] = truth.pixels[i * 3 + c] / 255.0f;
+      fb[c * plane + i] = prediction.pixels[i * 3 + c] / 255.0f;
     }
   }
-  return compare_frames(fa.data(), fb.data(), a.width, a.height);
+  return compare_frames(fa.data(), fb.data(), truth.width, truth.height);
 }
+
+namespace {
+// total += scale * metrics, field by field: the one place that lists the fields for aggregation.
+void accumulate(FrameMetrics& total, const FrameMetrics& metrics, double scale) {
+  total.mse += scale * metrics.mse;
+  total.psnr += scale * metrics.psnr;
+  total.ssim += scale * metrics.ssim;
+  total.layout_psnr += scale * metrics.layout_psnr;
+  total.sharpness += scale * metrics.sharpness;
+}
+}  // namespace
 
 HorizonMetrics::HorizonMetrics(int horizon) : sums_(horizon), counts_(horizon, 0) {}
 
 void HorizonMetrics::add(int step, const FrameMetrics& metrics) {
-  FrameMetrics& sum = sums_.at(step);
-  sum.mse += metrics.mse;
-  sum.psnr += metrics.psnr;
-  sum.ssim += metrics.ssim;
+  accumulate(sums_.at(step), metrics, 1.0);
   ++counts_.at(step);
 }
 
 FrameMetrics HorizonMetrics::mean(int step) const {
   const long long n = counts_.at(step);
-  if (n == 0) return {};
-  const FrameMetrics& sum = sums_.at(step);
-  return {sum.mse / n, sum.psnr / n, sum.ssim / n};
+  FrameMetrics mean;
+  if (n > 0) accumulate(mean, sums_.at(step), 1.0 / static_cast<double>(n));
+  return mean;
 }
 
 FrameMetrics HorizonMetrics::overall() const {
   FrameMetrics total;
-  for (int step = 0; step < horizon(); ++step) {
-    const FrameMetrics m = mean(step);
-    total.mse += m.mse / horizon();
-    total.psnr += m.psnr / horizon();
-    total.ssim += m.ssim / horizon();
-  }
+  for (int step = 0; step < horizon(); ++step) accumulate(total, mean(step), 1.0 / horizon());
   return total;
 }
 

@@ -1,6 +1,7 @@
 // Frame quality metrics of the evaluation protocol (DESIGN.md): MSE, PSNR (capped, never inf or
-// NaN) and SSIM (11x11 Gaussian window, sigma 1.5, mean over the three channels, data range 1),
-// plus their aggregation per horizon step. Torch-free, so any tool can score frames.
+// NaN), SSIM (11x11 Gaussian window, sigma 1.5, mean over the three channels, data range 1),
+// layout PSNR (8x8 area-downsampled frames) and sharpness (luma gradient ratio), plus their
+// aggregation per horizon step. Torch-free, so any tool can score frames.
 #pragma once
 
 #include <string>
@@ -12,10 +13,19 @@ namespace dw::model {
 
 constexpr double kPsnrCap = 100.0;  // reported for identical frames
 
+constexpr int kLayoutCells = 8;     // layout PSNR compares frames area-downsampled to 8x8
+
 struct FrameMetrics {
   double mse = 0.0;
   double psnr = 0.0;
   double ssim = 0.0;
+  // PSNR of the two frames after area-downsampling both to 8x8: coarse structure and colour
+  // (right room, right walls) without rewarding or punishing fine detail.
+  double layout_psnr = 0.0;
+  // Mean absolute horizontal + vertical luma difference of the prediction (second frame) over
+  // the truth's (first frame): 1 = as detailed as the truth, 0 = flat. PSNR alone rewards a
+  // blurred average; this says when a prediction has dissolved into fog.
+  double sharpness = 0.0;
 };
 
 double psnr_from_mse(double mse);  // data range 1; capped at kPsnrCap
@@ -24,9 +34,18 @@ double psnr_from_mse(double mse);  // data range 1; capped at kPsnrCap
 double mse(const float* a, const float* b, int width, int height);
 // Windows shrink to the image size (odd) for frames smaller than 11 pixels.
 double ssim(const float* a, const float* b, int width, int height);
+// Planar frames: `truth` [3][height][width] downsampled to cells x cells by area averaging (pixel
+// x falls in cell x * cells / width), then PSNR.
+double layout_psnr(const float* truth, const float* prediction, int width, int height,
+                   int cells = kLayoutCells);
+// Mean |dx| + |dy| of the luma (0.299 R + 0.587 G + 0.114 B) of a planar frame.
+double mean_luma_gradient(const float* frame, int width, int height);
+// mean_luma_gradient(prediction) / mean_luma_gradient(truth); 1 when both are flat.
+double sharpness(const float* truth, const float* prediction, int width, int height);
+// Every metric, `a` the truth and `b` the prediction (the order matters for sharpness only).
 FrameMetrics compare_frames(const float* a, const float* b, int width, int height);
 // 8-bit images of the same size (scaled to [0,1]); UserError if the sizes differ.
-FrameMetrics compare_frames(const Image& a, const Image& b);
+FrameMetrics compare_frames(const Image& truth, const Image& prediction);
 
 // Means per horizon step over all windows scored.
 class HorizonMetrics {

@@ -75,3 +75,46 @@ TEST_CASE("horizon metrics average per step", "[model][metrics]") {
   CHECK(metrics.mean(1).ssim == Approx(0.9));
   CHECK(metrics.overall().psnr == Approx(22.5));
 }
+
+TEST_CASE("sharpness is 1 for identical frames and 0 for a flat prediction", "[model][metrics]") {
+  dw::Image textured(16, 16);
+  for (size_t i = 0; i < textured.pixels.size(); ++i) textured.pixels[i] = static_cast<std::uint8_t>((i / 3) % 2 ? 200 : 40);
+  CHECK(compare_frames(textured, textured).sharpness == Approx(1.0).epsilon(1e-12));
+  CHECK(compare_frames(textured, constant_image(16, 120)).sharpness == Approx(0.0).margin(1e-6));
+  // Half the contrast: half the gradient.
+  dw::Image faint(16, 16);
+  for (size_t i = 0; i < faint.pixels.size(); ++i) faint.pixels[i] = static_cast<std::uint8_t>((i / 3) % 2 ? 160 : 80);
+  CHECK(compare_frames(textured, faint).sharpness == Approx(0.5).epsilon(1e-9));
+  CHECK(compare_frames(faint, textured).sharpness == Approx(2.0).epsilon(1e-9));
+}
+
+TEST_CASE("mean luma gradient matches a hand count", "[model][metrics]") {
+  // 2x2 frame, grey levels (luma) 0, 1 / 0, 0: horizontal diffs |1-0| + |0-0|, vertical
+  // |0-0| + |0-1|, so (1 + 1) / 4 pixels = 0.5.
+  std::vector<float> frame(3 * 4, 0.0f);
+  for (int c = 0; c < 3; ++c) frame[c * 4 + 1] = 1.0f;
+  CHECK(mean_luma_gradient(frame.data(), 2, 2) == Approx(0.5));
+}
+
+TEST_CASE("layout PSNR compares 8x8 area means against a hand-computed value", "[model][metrics]") {
+  // A 16x16 checkerboard of single pixels averages to 0.5 in every 2x2 cell, exactly the flat
+  // 0.5 frame: layout PSNR is capped while the per-pixel PSNR is -10 log10(0.25) = 6.02 dB.
+  const int size = 16;
+  const size_t plane = size * size;
+  std::vector<float> checker(3 * plane), flat(3 * plane, 0.5f), shifted(3 * plane, 0.6f);
+  for (int c = 0; c < 3; ++c)
+    for (int y = 0; y < size; ++y)
+      for (int x = 0; x < size; ++x) checker[c * plane + y * size + x] = (x + y) % 2 ? 1.0f : 0.0f;
+  const FrameMetrics m = compare_frames(checker.data(), flat.data(), size, size);
+  CHECK(m.layout_psnr == kPsnrCap);
+  CHECK(m.psnr == Approx(6.0206).epsilon(1e-4));
+  // Every cell off by 0.1: MSE 0.01, layout PSNR 20 dB.
+  CHECK(layout_psnr(checker.data(), shifted.data(), size, size) == Approx(20.0).epsilon(1e-5));
+  // Only the top-left cell (2x2 pixels of 16x16) differs, by 0.8 in every channel: the layout
+  // MSE is 0.64 / 64 cells = 0.01, again 20 dB, though the frames agree everywhere else.
+  std::vector<float> spot = flat;
+  for (int c = 0; c < 3; ++c)
+    for (int y = 0; y < 2; ++y)
+      for (int x = 0; x < 2; ++x) spot[c * plane + y * size + x] = 1.3f;  // 0.5 + 0.8
+  CHECK(layout_psnr(flat.data(), spot.data(), size, size) == Approx(20.0).epsilon(1e-5));
+}
