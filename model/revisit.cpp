@@ -30,17 +30,20 @@ constexpr int kMaxHeadingNudges = 4096;
 // Spawn poses tried per walk before the world is declared too cramped for the script.
 constexpr int kMaxSpawnAttempts = 256;
 
-// The metrics reported, generically over model::FrameMetrics: JSON key, member, table column.
+// The metrics reported, generically over model::FrameMetrics: JSON key, table label, member, column.
 struct MetricField {
   const char* name;
+  const char* label;
   double FrameMetrics::*member;
   int width;
   int precision;
 };
 constexpr MetricField kFields[] = {
-    {"psnr", &FrameMetrics::psnr, 7, 2},
-    {"ssim", &FrameMetrics::ssim, 6, 4},
-    {"mse", &FrameMetrics::mse, 7, 5},
+    {"psnr", "PSNR", &FrameMetrics::psnr, 7, 2},
+    {"ssim", "SSIM", &FrameMetrics::ssim, 6, 4},
+    {"mse", "MSE", &FrameMetrics::mse, 7, 5},
+    {"layout_psnr", "layout PSNR", &FrameMetrics::layout_psnr, 11, 2},
+    {"sharpness", "sharpness", &FrameMetrics::sharpness, 9, 3},
 };
 
 // The turn action u in [-1, 1] whose float step u * max_turn (as World::step computes it) is exactly
@@ -220,8 +223,12 @@ RevisitReport evaluate_revisit_walks(Simulator& simulator, const nav::World& wor
                                      const RevisitProgress& progress) {
   check_revisit_options(options);
   const ModelInfo& info = simulator.info();
+  if (options.context > info.context) {
+    throw UserError("--context " + std::to_string(options.context) + ": the model observes at most " +
+                    std::to_string(info.context) + " frames");
+  }
   const int steps = static_cast<int>(script.actions.size());
-  RevisitReport report{script, options.world_seed, options.spawn_seed, static_cast<int>(walks.size()),
+  RevisitReport report{script, world.seed(), options.spawn_seed, static_cast<int>(walks.size()),
                        options.context > 0 ? options.context : info.context, HorizonMetrics(steps),
                        HorizonMetrics(steps), {}, {}};
   HorizonMetrics at_return(1);
@@ -285,7 +292,7 @@ std::string field_header() {
   std::string text;
   char cell[32];
   for (const MetricField& field : kFields) {
-    std::snprintf(cell, sizeof cell, " %*s", field.width, field.name);
+    std::snprintf(cell, sizeof cell, " %*s", field.width, field.label);
     text += cell;
   }
   return text;
@@ -321,12 +328,16 @@ std::string revisit_report_table(const RevisitReport& report) {
   const RevisitScript& script = report.script;
   std::string table;
   char line[256];
-  std::snprintf(line, sizeof line,
-                "revisit %s: world seed %llu, %d walks (spawn seed %llu), context %d, %d steps; back at the "
-                "start position at step %d, at the start pose (return point) at step %d\n",
+  std::snprintf(line, sizeof line, "revisit %s: world seed %llu, %d walks (spawn seed %llu), context %d, %d steps",
                 script.protocol.c_str(), static_cast<unsigned long long>(report.world_seed), report.walks,
-                static_cast<unsigned long long>(report.spawn_seed), report.context, report.model.horizon(),
-                script.position_return_step, script.return_step);
+                static_cast<unsigned long long>(report.spawn_seed), report.context, report.model.horizon());
+  table += line;
+  if (script.forward_steps > 0) {
+    std::snprintf(line, sizeof line, "; back at the start position (facing away) at step %d",
+                  script.position_return_step);
+    table += line;
+  }
+  std::snprintf(line, sizeof line, "; the return point (start pose) is step %d\n", script.return_step);
   table += line;
   table += " step | model" + field_header() + " | copy-last" + field_header() + " | gain dB\n";
   for (int k = 0; k < report.model.horizon(); ++k) {
@@ -339,8 +350,8 @@ std::string revisit_report_table(const RevisitReport& report) {
   std::snprintf(line, sizeof line, "return point (step %d), model vs start view:", script.return_step);
   table += line + frame_text(report.model_at_return) + "\n";
   table += "model at step 1:" + std::string(std::strlen(line) - 16, ' ') + frame_text(report.model_at_step1) + "\n";
-  std::snprintf(line, sizeof line, "PSNR at return - PSNR at step 1: %+.2f dB\n",
-                report.model_at_return.psnr - report.model_at_step1.psnr);
+  std::snprintf(line, sizeof line, "PSNR drop from step 1 to the return point: %.2f dB\n",
+                report.model_at_step1.psnr - report.model_at_return.psnr);
   table += line;
   return table;
 }

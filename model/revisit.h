@@ -98,7 +98,7 @@ RevisitReport evaluate_revisit_walks(Simulator& simulator, const nav::World& wor
                                      const RevisitProgress& progress = {});
 
 // {"protocol","world_seed","spawn_seed","walks","context","steps","script":{..},
-//  "model":{"psnr":[..],"ssim":[..],"mse":[..]},"baseline":{..},
+//  "model":{"psnr":[..],"ssim":[..],"mse":[..],"layout_psnr":[..],"sharpness":[..]},"baseline":{..},
 //  "return_point":{"step","model_vs_start":{..},"model_step1":{..},"psnr_drop_db"}}
 std::string revisit_report_json(const RevisitReport& report);
 // One row per step, then the return-point summary.

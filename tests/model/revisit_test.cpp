@@ -166,6 +166,9 @@ TEST_CASE("revisit rejects an unknown protocol and no walks", "[model][revisit]"
   WorldSimulator simulator(world, {}, false);
   CHECK_THROWS_AS(evaluate_revisit(simulator, options_for("turn", 0, 0)), UserError);
   CHECK_THROWS_AS(evaluate_revisit(simulator, options_for("back", 2, 0)), UserError);
+  RevisitOptions too_long = options_for("turn", 1, 0);
+  too_long.context = 4;  // the fake observes 3
+  CHECK_THROWS_WITH(evaluate_revisit(simulator, too_long), Catch::Contains("--context 4"));
 }
 
 TEST_CASE("revisit reports per-step and return-point figures for a fake model", "[model][revisit]") {
@@ -187,6 +190,8 @@ TEST_CASE("revisit reports per-step and return-point figures for a fake model", 
     CHECK(exact.model.mean(k).psnr == kPsnrCap);
   }
   CHECK(exact.model_at_return.psnr == kPsnrCap);
+  CHECK(exact.model_at_return.layout_psnr == kPsnrCap);
+  CHECK(exact.model_at_return.sharpness == Approx(1.0));
   CHECK(exact.baseline.mean(script.return_step - 1).psnr == kPsnrCap);  // the truth is the start view
   CHECK(exact.baseline.mean(script.forward_steps - 1).psnr < kPsnrCap);
 
@@ -204,6 +209,9 @@ TEST_CASE("revisit reports per-step and return-point figures for a fake model", 
   CHECK(json["spawn_seed"] == 5);
   CHECK(json["model"]["psnr"].size() == static_cast<size_t>(steps));
   CHECK(json["baseline"]["ssim"].size() == static_cast<size_t>(steps));
+  CHECK(json["model"]["layout_psnr"].size() == static_cast<size_t>(steps));
+  CHECK(json["baseline"]["sharpness"].size() == static_cast<size_t>(steps));
+  CHECK(json["return_point"]["model_step1"].contains("sharpness"));
   CHECK(json["return_point"]["step"] == script.return_step);
   CHECK(json["return_point"]["model_vs_start"]["psnr"] == kPsnrCap);
   CHECK(json["return_point"].contains("model_step1"));
