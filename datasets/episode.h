@@ -23,7 +23,13 @@ struct ActionSchema {
   std::vector<std::string> keys;    // "positive/negative" key names, may be empty
   int dimension() const { return static_cast<int>(names.size()); }
   static ActionSchema navigation(const nav::ActionLimits& limits);  // forward, strafe, turn
+  bool is_navigation() const;  // forward, strafe, turn: the actions the ground-truth world takes
 };
+
+// The ground-truth world a navigation model (or dataset) is walked and scored in: default level
+// settings, moving as far per step as the schema's limits say, because a world with other limits
+// is not the one the frames were learned from. UserError unless schema.is_navigation().
+nav::WorldSettings world_settings_for(const ActionSchema& schema);
 
 struct EpisodeMeta {
   std::string source = "nav";          // "nav", "import", "rollout", ...

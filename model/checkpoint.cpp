@@ -15,7 +15,10 @@ using nlohmann::json;
 namespace {
 
 constexpr const char* kFormat = "dreamwalk-checkpoint";
-constexpr int kVersion = 1;
+// 2: the config names its decoder and dynamics core (model.decoder.type, model.dynamics.type).
+// 1: the config said model.previous_frame; read as the matching decoder, same tensors.
+constexpr int kVersion = 2;
+constexpr int kOldestVersion = 1;
 
 json meta_to_json(const CheckpointMeta& meta) {
   json object = {{"format", kFormat},
@@ -41,7 +44,11 @@ CheckpointMeta meta_from_json(const json& object, const std::string& where) {
   }
   CheckpointMeta meta;
   try {
-    if (object.at("version").get<int>() != kVersion) throw UserError(where + ": unsupported checkpoint version");
+    const int version = object.at("version").get<int>();
+    if (version < kOldestVersion || version > kVersion) {
+      throw UserError(fmt::format("{}: checkpoint format version {} is not one this Dreamwalk reads ({}..{}){}", where,
+                                  version, kOldestVersion, kVersion, version > kVersion ? "; it needs a newer Dreamwalk" : ""));
+    }
     meta.config = config_from_json(object.at("config"), where + " (config)");
     meta.step = object.at("step").get<std::int64_t>();
     meta.seed = object.at("seed").get<std::uint64_t>();

@@ -1,10 +1,13 @@
 #include "model/config.h"
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "model/config_fields.h"
 #include "nav/user_error.h"
 
 namespace dw::model {
@@ -39,111 +42,190 @@ json yaml_to_json(const YAML::Node& node) {
   return text;
 }
 
-void reject_unknown(const json& object, const std::set<std::string>& known, const std::string& where,
-                    const std::string& section) {
-  for (const auto& item : object.items()) {
-    if (!known.count(item.key())) {
-      throw UserError(where + ": unknown key '" + section + item.key() + "'");
+template <typename Enum>
+Enum enum_from(const std::string& text, std::initializer_list<Enum> values, const std::string& what) {
+  std::string names;
+  for (Enum value : values) {
+    if (to_string(value) == text) return value;
+    names += (names.empty() ? "" : ", ") + to_string(value);
+  }
+  throw UserError(what + " must be one of " + names + " (not '" + text + "')");
+}
+
+// Reads the listed fields from a JSON object; missing keys keep their defaults, unknown keys are
+// an error.
+class JsonReader {
+ public:
+  JsonReader(const json& object, std::string where, std::string section)
+      : object_(object), where_(std::move(where)), section_(std::move(section)) {
+    if (!object_.is_object()) throw UserError(where_ + ": '" + section_.substr(0, section_.size() - 1) + "' must be a mapping");
+  }
+
+  template <typename T>
+  void field(const char* key, T& value, const Range&) {
+    known_.insert(key);
+    if (!object_.contains(key)) return;
+    try {
+      value = object_.at(key).get<T>();
+    } catch (const json::exception&) {
+      throw UserError(where_ + ": '" + section_ + key + "' has the wrong type");
     }
   }
-}
 
-template <typename T>
-void read_field(const json& object, const char* key, T& value, const std::string& where,
-                const std::string& section) {
-  if (!object.contains(key)) return;  // missing keys keep their defaults
-  try {
-    value = object.at(key).get<T>();
-  } catch (const json::exception&) {
-    throw UserError(where + ": '" + section + key + "' has the wrong type");
+  template <typename Enum>
+  void choice(const char* key, Enum& value, std::initializer_list<Enum> values) {
+    known_.insert(key);
+    if (!object_.contains(key)) return;
+    if (!object_.at(key).is_string()) throw UserError(where_ + ": '" + section_ + key + "' must be a name");
+    value = enum_from(object_.at(key).get<std::string>(), values, where_ + ": '" + section_ + key + "'");
   }
-}
 
-ModelConfig model_from_json(const json& object, const std::string& where) {
-  if (!object.is_object()) throw UserError(where + ": 'model' must be a mapping");
-  reject_unknown(object, {"width", "height", "context", "encoder_channels", "latent_channels",
-                          "state_channels", "hidden_channels", "min_std", "previous_frame"}, where,
-                "model.");
-  ModelConfig model;
-  const std::string s = "model.";
-  read_field(object, "width", model.width, where, s);
-  read_field(object, "height", model.height, where, s);
-  read_field(object, "context", model.context, where, s);
-  read_field(object, "encoder_channels", model.encoder_channels, where, s);
-  read_field(object, "latent_channels", model.latent_channels, where, s);
-  read_field(object, "state_channels", model.state_channels, where, s);
-  read_field(object, "hidden_channels", model.hidden_channels, where, s);
-  read_field(object, "min_std", model.min_std, where, s);
-  read_field(object, "previous_frame", model.previous_frame, where, s);
-  return model;
-}
+  template <typename Visit>
+  void section(const char* key, Visit&& visit) {
+    known_.insert(key);
+    if (!object_.contains(key)) return;
+    JsonReader inner(object_.at(key), where_, section_ + key + ".");
+    visit(inner);
+    inner.reject_unknown();
+  }
 
-TrainConfig train_from_json(const json& object, const std::string& where) {
-  if (!object.is_object()) throw UserError(where + ": 'train' must be a mapping");
-  reject_unknown(object, {"batch", "horizon", "learning_rate", "kl_weight", "free_bits", "kl_balance",
-                          "context_weight", "grad_clip", "eval_every", "eval_windows",
-                          "keep_checkpoints", "threads"}, where, "train.");
-  TrainConfig train;
-  const std::string s = "train.";
-  read_field(object, "batch", train.batch, where, s);
-  read_field(object, "horizon", train.horizon, where, s);
-  read_field(object, "learning_rate", train.learning_rate, where, s);
-  read_field(object, "kl_weight", train.kl_weight, where, s);
-  read_field(object, "free_bits", train.free_bits, where, s);
-  read_field(object, "kl_balance", train.kl_balance, where, s);
-  read_field(object, "context_weight", train.context_weight, where, s);
-  read_field(object, "grad_clip", train.grad_clip, where, s);
-  read_field(object, "eval_every", train.eval_every, where, s);
-  read_field(object, "eval_windows", train.eval_windows, where, s);
-  read_field(object, "keep_checkpoints", train.keep_checkpoints, where, s);
-  read_field(object, "threads", train.threads, where, s);
-  return train;
-}
+  void reject_unknown(const std::set<std::string>& also_known = {}) const {
+    for (const auto& item : object_.items()) {
+      if (!known_.count(item.key()) && !also_known.count(item.key())) {
+        throw UserError(where_ + ": unknown key '" + section_ + item.key() + "'");
+      }
+    }
+  }
+
+ private:
+  const json& object_;
+  std::string where_;
+  std::string section_;
+  std::set<std::string> known_;
+};
+
+class JsonWriter {
+ public:
+  json object = json::object();
+
+  template <typename T>
+  void field(const char* key, const T& value, const Range&) {
+    object[key] = value;
+  }
+  template <typename Enum>
+  void choice(const char* key, const Enum& value, std::initializer_list<Enum>) {
+    object[key] = to_string(value);
+  }
+  template <typename Visit>
+  void section(const char* key, Visit&& visit) {
+    JsonWriter inner;
+    visit(inner);
+    object[key] = inner.object;
+  }
+};
+
+class RangeChecker {
+ public:
+  RangeChecker(std::string where, std::string section) : where_(std::move(where)), section_(std::move(section)) {}
+
+  template <typename T>
+  void field(const char* key, const T& value, const Range& range) {
+    check(key, static_cast<double>(value), range);
+  }
+  void field(const char* key, const std::vector<int>& values, const Range& range) {
+    for (int value : values) check(key, value, range);
+  }
+  template <typename Enum>
+  void choice(const char*, const Enum&, std::initializer_list<Enum>) {}  // typed: always valid
+  template <typename Visit>
+  void section(const char* key, Visit&& visit) {
+    RangeChecker inner(where_, section_ + key + ".");
+    visit(inner);
+  }
+
+ private:
+  void check(const char* key, double value, const Range& range) const {
+    const bool above = range.low_open ? value > range.low : value >= range.low;
+    const bool below = range.high_open ? value < range.high : value <= range.high;
+    if (above && below) return;
+    throw UserError(fmt::format("{}: {}{} must be in {}{:g}, {:g}{} (not {:g})", where_, section_, key,
+                                range.low_open ? "(" : "[", range.low, range.high, range.high_open ? ")" : "]", value));
+  }
+  std::string where_;
+  std::string section_;
+};
 
 void require(bool condition, const std::string& where, const std::string& problem) {
   if (!condition) throw UserError(where + ": " + problem);
 }
 
+ModelConfig model_from_json(const json& object, const std::string& where) {
+  ModelConfig model;
+  JsonReader reader(object, where, "model.");
+  visit_model_fields(model, reader);
+  // Configs and checkpoints of earlier Dreamwalks name the decoder by how it uses the previous frame.
+  if (object.contains("previous_frame")) {
+    require(!object.contains("decoder"), where, "give model.decoder or the older model.previous_frame, not both");
+    const json& value = object.at("previous_frame");
+    require(value.is_string() && (value == "none" || value == "warp"), where, "model.previous_frame must be none or warp");
+    model.decoder.type = value == "warp" ? DecoderType::warp : DecoderType::mean;
+  }
+  reader.reject_unknown({"previous_frame"});
+  return model;
+}
+
+TrainConfig train_from_json(const json& object, const std::string& where) {
+  TrainConfig train;
+  JsonReader reader(object, where, "train.");
+  visit_train_fields(train, reader);
+  reader.reject_unknown();
+  return train;
+}
+
 }  // namespace
 
+std::string to_string(DecoderType type) {
+  switch (type) {
+    case DecoderType::mean: return "mean";
+    case DecoderType::warp: return "warp";
+  }
+  return "?";
+}
+
+std::string to_string(DynamicsType type) {
+  switch (type) {
+    case DynamicsType::rssm: return "rssm";
+  }
+  return "?";
+}
+
 void check_config(const Config& config, const std::string& where) {
+  Config copy = config;  // the visitors take mutable references; checking changes nothing
+  RangeChecker model_checker(where, "model.");
+  visit_model_fields(copy.model, model_checker);
+  RangeChecker train_checker(where, "train.");
+  visit_train_fields(copy.train, train_checker);
   const ModelConfig& m = config.model;
-  const TrainConfig& t = config.train;
   require(!m.encoder_channels.empty() && m.encoder_channels.size() <= 4, where,
           "model.encoder_channels must list 1 to 4 stages");
-  for (int channels : m.encoder_channels) {
-    require(channels > 0 && channels <= 1024, where, "model.encoder_channels must be in 1..1024");
-  }
   const int divisor = 1 << m.encoder_channels.size();
-  require(m.width >= divisor && m.height >= divisor && m.width % divisor == 0 &&
-              m.height % divisor == 0 && m.width <= 1024 && m.height <= 1024,
-          where, "model.width/height must be multiples of " + std::to_string(divisor) + " up to 1024");
-  require(m.context >= 1 && m.context <= 64, where, "model.context must be in 1..64");
-  require(m.latent_channels > 0 && m.latent_channels <= 1024, where, "model.latent_channels must be in 1..1024");
-  require(m.state_channels > 0 && m.state_channels <= 1024, where, "model.state_channels must be in 1..1024");
-  require(m.hidden_channels > 0 && m.hidden_channels <= 1024, where, "model.hidden_channels must be in 1..1024");
-  require(m.min_std > 0.0f && m.min_std < 10.0f, where, "model.min_std must be in (0, 10)");
-  require(m.previous_frame == "none" || m.previous_frame == "warp", where,
-          "model.previous_frame must be none or warp");
-  require(t.batch >= 1 && t.batch <= 4096, where, "train.batch must be in 1..4096");
-  require(t.horizon >= 1 && t.horizon <= 256, where, "train.horizon must be in 1..256");
-  require(t.learning_rate > 0.0f && t.learning_rate < 1.0f, where, "train.learning_rate must be in (0, 1)");
-  require(t.kl_weight >= 0.0f, where, "train.kl_weight must be >= 0");
-  require(t.free_bits >= 0.0f, where, "train.free_bits must be >= 0");
-  require(t.kl_balance >= 0.0f && t.kl_balance <= 1.0f, where, "train.kl_balance must be in [0, 1]");
-  require(t.context_weight >= 0.0f, where, "train.context_weight must be >= 0");
-  require(t.grad_clip > 0.0f, where, "train.grad_clip must be > 0");
-  require(t.eval_every >= 1, where, "train.eval_every must be >= 1");
-  require(t.eval_windows >= 1, where, "train.eval_windows must be >= 1");
-  require(t.keep_checkpoints >= 0, where, "train.keep_checkpoints must be >= 0");
-  require(t.threads >= 0 && t.threads <= 256, where, "train.threads must be in 0..256");
+  require(m.width % divisor == 0 && m.height % divisor == 0, where,
+          "model.width/height must be multiples of " + std::to_string(divisor));
+  require(config.train.min_context <= m.context, where, "train.min_context must not exceed model.context");
 }
 
 Config config_from_json(const json& object, const std::string& where) {
   if (!object.is_object()) throw UserError(where + ": the config must be a mapping");
-  reject_unknown(object, {"name", "model", "train"}, where, "");
+  for (const auto& item : object.items()) {
+    if (item.key() != "name" && item.key() != "model" && item.key() != "train") {
+      throw UserError(where + ": unknown key '" + item.key() + "'");
+    }
+  }
   Config config;
-  read_field(object, "name", config.name, where, "");
+  if (object.contains("name")) {
+    require(object.at("name").is_string(), where, "'name' has the wrong type");
+    config.name = object.at("name").get<std::string>();
+  }
   if (object.contains("model")) config.model = model_from_json(object.at("model"), where);
   if (object.contains("train")) config.train = train_from_json(object.at("train"), where);
   check_config(config, where);
@@ -163,20 +245,11 @@ Config load_config(const std::filesystem::path& path) {
 }
 
 void to_json(json& object, const Config& config) {
-  const ModelConfig& m = config.model;
-  const TrainConfig& t = config.train;
-  object = json{{"name", config.name},
-                {"model",
-                 {{"width", m.width}, {"height", m.height}, {"context", m.context},
-                  {"encoder_channels", m.encoder_channels}, {"latent_channels", m.latent_channels},
-                  {"state_channels", m.state_channels}, {"hidden_channels", m.hidden_channels},
-                  {"min_std", m.min_std}, {"previous_frame", m.previous_frame}}},
-                {"train",
-                 {{"batch", t.batch}, {"horizon", t.horizon}, {"learning_rate", t.learning_rate},
-                  {"kl_weight", t.kl_weight}, {"free_bits", t.free_bits}, {"kl_balance", t.kl_balance},
-                  {"context_weight", t.context_weight}, {"grad_clip", t.grad_clip},
-                  {"eval_every", t.eval_every}, {"eval_windows", t.eval_windows},
-                  {"keep_checkpoints", t.keep_checkpoints}, {"threads", t.threads}}}};
+  Config copy = config;
+  JsonWriter model, train;
+  visit_model_fields(copy.model, model);
+  visit_train_fields(copy.train, train);
+  object = json{{"name", config.name}, {"model", model.object}, {"train", train.object}};
 }
 
 }  // namespace dw::model

@@ -1,6 +1,8 @@
 // Model and training sizes, read from a YAML file in configs/ and stored (as JSON) inside every
-// checkpoint so a run can be rebuilt without the original file. Torch-free: the CLI and the viewer
-// read configs without LibTorch headers.
+// checkpoint so a run can be rebuilt without the original file. Every field is listed once, with
+// its key and its valid range, in config_fields.h: reading, writing and checking all use that
+// list, so adding a field touches one place. Torch-free: the CLI and the viewer read configs
+// without LibTorch headers.
 #pragma once
 
 #include <filesystem>
@@ -11,23 +13,33 @@
 
 namespace dw::model {
 
+// The frame decoder (model/frame_decoder.h):
+//   mean - the frame from the dynamics features alone (squared error: the average future);
+//   warp - predicts a flow, warps the previous frame (the true one while observing, its own
+//          prediction after), feeds it through skips and outputs it plus a correction.
+enum class DecoderType { mean, warp };
+// The dynamics core (model/dynamics.h): rssm - ConvGRU state plus a per-location Gaussian latent.
+enum class DynamicsType { rssm };
+
+struct DecoderConfig {
+  DecoderType type = DecoderType::mean;
+};
+
+struct DynamicsConfig {
+  DynamicsType type = DynamicsType::rssm;
+};
+
 struct ModelConfig {
   int width = 64;
   int height = 64;
   int context = 4;                           // true frames seen before open-loop prediction
   std::vector<int> encoder_channels{32, 64};  // one stride-2 stage each: latent map = frame / 2^n
   int latent_channels = 16;                  // sampled Gaussian part, per latent location
-  int state_channels = 64;                   // deterministic ConvGRU state, per location
+  int state_channels = 64;                   // deterministic state, per location
   int hidden_channels = 64;                  // width of the prior/posterior/input heads
   float min_std = 0.1f;                      // floor of the latent std (keeps the KL finite)
-  // How the decoder uses the previous frame (the true one while observing, its own prediction
-  // after), so fine texture need not squeeze through the latent map:
-  //   none - it does not: the frame comes from the latent map alone;
-  //   warp - the decoder predicts a flow from the latent, warps the previous frame by it, feeds
-  //          the warped frame in through skips at every resolution and outputs it plus a
-  //          correction. (Skips alone, or skips plus the correction without the warp, were
-  //          measured and learned several times slower.)
-  std::string previous_frame = "none";
+  DecoderConfig decoder;
+  DynamicsConfig dynamics;
   int latent_width() const { return width >> static_cast<int>(encoder_channels.size()); }
   int latent_height() const { return height >> static_cast<int>(encoder_channels.size()); }
 };
@@ -35,6 +47,10 @@ struct ModelConfig {
 struct TrainConfig {
   int batch = 16;
   int horizon = 8;                  // open-loop steps predicted from actions alone
+  // Each batch observes a seeded random number of true frames in min_context..context and
+  // imagines the rest of its window, so single-frame starts are trained (and some windows are
+  // imagined for longer). 0 = always the full context.
+  int min_context = 0;
   float learning_rate = 6e-4f;
   float kl_weight = 0.1f;
   float free_bits = 1.0f;           // nats per latent location below which the KL is not pushed
@@ -53,13 +69,18 @@ struct Config {
   TrainConfig train;
 };
 
+// Names of the enum values as they appear in configs; UserError naming `where` for others.
+std::string to_string(DecoderType type);
+std::string to_string(DynamicsType type);
+
 // Reads a YAML config; unknown keys and bad values throw UserError naming the file and key.
 Config load_config(const std::filesystem::path& path);
 // Checks ranges; `where` names the source in the error message.
 void check_config(const Config& config, const std::string& where);
 
 void to_json(nlohmann::json& json, const Config& config);
-// Throws UserError naming `where` when a field is missing or has the wrong type.
+// Throws UserError naming `where` when a field is missing or has the wrong type. Accepts the
+// configs of earlier Dreamwalks too (model.previous_frame: none|warp).
 Config config_from_json(const nlohmann::json& json, const std::string& where);
 
 }  // namespace dw::model

@@ -75,9 +75,21 @@ struct WindowScorer {
     const double mean = psnr_sum / options.horizon;
     const auto count = static_cast<size_t>(options.strips);
     if (report.best.size() < count || mean > report.best.back().mean_psnr)
-      keep_extreme(report.best, {index, mean, compare_strip(truth, predicted)}, count, true);
+      keep_extreme(report.best, {index, mean, strip(truth, predicted)}, count, true);
     if (report.worst.size() < count || mean < report.worst.back().mean_psnr)
-      keep_extreme(report.worst, {index, mean, compare_strip(truth, predicted)}, count, false);
+      keep_extreme(report.worst, {index, mean, strip(truth, predicted)}, count, false);
+  }
+
+  // The strip's columns: every step, or the chosen ones.
+  Image strip(const std::vector<Image>& truth, const std::vector<Image>& predicted) const {
+    if (options.strip_steps.empty()) return compare_strip(truth, predicted);
+    std::vector<Image> chosen_truth, chosen_predicted;
+    for (int step : options.strip_steps) {
+      if (step < 1 || step > options.horizon) continue;
+      chosen_truth.push_back(truth[static_cast<size_t>(step - 1)]);
+      chosen_predicted.push_back(predicted[static_cast<size_t>(step - 1)]);
+    }
+    return compare_strip(chosen_truth, chosen_predicted);
   }
 };
 
@@ -85,12 +97,28 @@ struct WindowScorer {
 void run_batch(Simulator& simulator, const data::WindowBatch& batch, const std::vector<std::int64_t>& indices,
                std::uint64_t seed, WindowScorer& scorer) {
   const EvalOptions& options = scorer.options;
-  const auto predicted = predict_windows(simulator, batch, options.context, options.horizon, seed);
+  const auto predicted = predict_windows(simulator, batch, options.context, options.horizon, seed, options.samples);
   for (int b = 0; b < batch.batch; ++b) {
     std::vector<Image> truth;
     for (int k = 0; k < options.horizon; ++k) truth.push_back(batch.frame(b, options.context + k));
-    scorer.score(indices[static_cast<size_t>(b)], truth, predicted[b], batch.frame(b, options.context - 1));
+    // Every sample is scored, so each per-step mean is over windows and their samples.
+    for (int s = 0; s < options.samples; ++s) {
+      scorer.score(indices[static_cast<size_t>(b)], truth, predicted[static_cast<size_t>(b * options.samples + s)],
+                   batch.frame(b, options.context - 1));
+    }
   }
+}
+
+void check_options(const EvalOptions& options) {
+  if (options.context < 1 || options.horizon < 1) throw UserError("--context and --horizon must be at least 1");
+  if (options.horizon > kMaxEvalHorizon)
+    throw UserError("--horizon must be at most " + std::to_string(kMaxEvalHorizon));
+  if (options.batch < 1) throw UserError("--batch must be at least 1");
+  if (options.samples < 1 || options.samples > kMaxEvalSamples)
+    throw UserError("--samples must be in 1.." + std::to_string(kMaxEvalSamples));
+  if (options.samples > 1 && options.temperature <= 0.0f)
+    throw UserError("--samples " + std::to_string(options.samples) +
+                    " needs --temperature > 0 (at temperature 0 every sample is the mean rollout)");
 }
 
 int failure_step(const HorizonMetrics& metrics, double threshold) {
@@ -103,29 +131,27 @@ int failure_step(const HorizonMetrics& metrics, double threshold) {
 }  // namespace
 
 std::vector<std::vector<Image>> predict_windows(Simulator& simulator, const data::WindowBatch& batch, int context,
-                                                int horizon, std::uint64_t seed) {
-  std::vector<std::vector<Image>> starts(batch.batch);
-  std::vector<std::vector<std::vector<float>>> start_actions(batch.batch);
+                                                int horizon, std::uint64_t seed, int samples) {
+  std::vector<std::vector<Image>> starts;
+  std::vector<std::vector<std::vector<float>>> start_actions, actions;
   for (int b = 0; b < batch.batch; ++b) {
-    for (int t = 0; t < context; ++t) starts[b].push_back(batch.frame(b, t));
-    for (int t = 0; t + 1 < context; ++t) start_actions[b].push_back(batch.action(b, t));
+    std::vector<Image> frames;
+    std::vector<std::vector<float>> before, after;
+    for (int t = 0; t < context; ++t) frames.push_back(batch.frame(b, t));
+    for (int t = 0; t + 1 < context; ++t) before.push_back(batch.action(b, t));
+    for (int k = 0; k < horizon; ++k) after.push_back(batch.action(b, context - 1 + k));
+    for (int s = 0; s < samples; ++s) {  // each sample is its own trajectory with its own noise
+      starts.push_back(frames);
+      start_actions.push_back(before);
+      actions.push_back(after);
+    }
   }
-  simulator.reset(starts, start_actions, seed);
-  std::vector<std::vector<Image>> predicted(batch.batch);
-  std::vector<std::vector<float>> step_actions(batch.batch);
-  for (int k = 0; k < horizon; ++k) {
-    for (int b = 0; b < batch.batch; ++b) step_actions[b] = batch.action(b, context - 1 + k);
-    std::vector<Image> frames = simulator.step(step_actions);
-    for (int b = 0; b < batch.batch; ++b) predicted[b].push_back(std::move(frames[b]));
-  }
-  return predicted;
+  return rollout(simulator, starts, start_actions, actions, seed);
 }
 
 EvalReport evaluate(Simulator& simulator, const std::filesystem::path& dataset_dir,
                     const EvalOptions& options, const EvalProgress& progress) {
-  if (options.context < 1 || options.horizon < 1)
-    throw UserError("--context and --horizon must be at least 1");
-  if (options.batch < 1) throw UserError("--batch must be at least 1");
+  check_options(options);
   const int window = options.context + options.horizon;
   const int stride = options.stride > 0 ? options.stride : window;
   const data::WindowEnumerator windows(dataset_dir, options.split, window, stride);
@@ -137,6 +163,8 @@ EvalReport evaluate(Simulator& simulator, const std::filesystem::path& dataset_d
   report.split = options.split;
   report.context = options.context;
   report.horizon = options.horizon;
+  report.temperature = options.temperature;
+  report.samples = options.samples;
   report.failure_psnr = options.failure_psnr;
   report.model = HorizonMetrics(options.horizon);
   report.baseline = HorizonMetrics(options.horizon);
@@ -163,17 +191,26 @@ EvalReport evaluate(Simulator& simulator, const std::filesystem::path& dataset_d
   return report;
 }
 
-namespace {
-nlohmann::json metrics_json(const HorizonMetrics& metrics, const std::vector<double>& perceptual) {
+nlohmann::json horizon_metrics_json(const HorizonMetrics& metrics) {
   nlohmann::json out = {{"psnr", nlohmann::json::array()},
                         {"ssim", nlohmann::json::array()},
-                        {"mse", nlohmann::json::array()}};
+                        {"mse", nlohmann::json::array()},
+                        {"layout_psnr", nlohmann::json::array()},
+                        {"sharpness", nlohmann::json::array()}};
   for (int k = 0; k < metrics.horizon(); ++k) {
     const FrameMetrics mean = metrics.mean(k);
     out["psnr"].push_back(mean.psnr);
     out["ssim"].push_back(mean.ssim);
     out["mse"].push_back(mean.mse);
+    out["layout_psnr"].push_back(mean.layout_psnr);
+    out["sharpness"].push_back(mean.sharpness);
   }
+  return out;
+}
+
+namespace {
+nlohmann::json metrics_json(const HorizonMetrics& metrics, const std::vector<double>& perceptual) {
+  nlohmann::json out = horizon_metrics_json(metrics);
   if (!perceptual.empty()) out["perceptual"] = perceptual;
   return out;
 }
@@ -192,6 +229,9 @@ std::string eval_report_json(const EvalReport& report) {
       {"context", report.context},
       {"horizon", report.horizon},
       {"windows", report.windows},
+      {"mode", report.temperature > 0.0f ? "sampled" : "mean"},
+      {"samples", report.samples},
+      {"temperature", report.temperature},
       {"model", metrics_json(report.model, report.model_perceptual)},
       {"baseline", metrics_json(report.baseline, report.baseline_perceptual)},
       {"failure_psnr", report.failure_psnr},
@@ -204,17 +244,22 @@ std::string eval_report_json(const EvalReport& report) {
 
 std::string eval_report_table(const EvalReport& report) {
   std::string table;
-  char line[200];
-  std::snprintf(line, sizeof line, "split %s, context %d, %lld windows\n", report.split.c_str(),
-                report.context, static_cast<long long>(report.windows));
+  char line[240];
+  std::snprintf(line, sizeof line, "split %s, context %d, %lld windows, %s\n", report.split.c_str(), report.context,
+                static_cast<long long>(report.windows),
+                report.temperature > 0.0f
+                    ? ("sampled at temperature " + std::to_string(report.temperature).substr(0, 4) + ", " +
+                       std::to_string(report.samples) + " sample(s) per window").c_str()
+                    : "mean rollouts");
   table += line;
   const bool has_perceptual = !report.model_perceptual.empty();
-  table += " step | model PSNR  SSIM    MSE     | copy-last PSNR  SSIM    MSE     | gain dB";
+  table += " step | model PSNR  SSIM    layout  sharp | copy-last PSNR  SSIM    layout  sharp | gain dB  layout";
   table += has_perceptual ? " | perceptual model  copy-last\n" : "\n";
   for (int k = 0; k < report.horizon; ++k) {
     const FrameMetrics m = report.model.mean(k), b = report.baseline.mean(k);
-    std::snprintf(line, sizeof line, " %4d | %10.2f  %.4f  %.5f | %14.2f  %.4f  %.5f | %+7.2f",
-                  k + 1, m.psnr, m.ssim, m.mse, b.psnr, b.ssim, b.mse, m.psnr - b.psnr);
+    std::snprintf(line, sizeof line, " %4d | %10.2f  %.4f  %6.2f  %5.2f | %14.2f  %.4f  %6.2f  %5.2f | %+7.2f  %+6.2f",
+                  k + 1, m.psnr, m.ssim, m.layout_psnr, m.sharpness, b.psnr, b.ssim, b.layout_psnr, b.sharpness,
+                  m.psnr - b.psnr, m.layout_psnr - b.layout_psnr);
     table += line;
     if (has_perceptual) {
       std::snprintf(line, sizeof line, " | %16.4f  %9.4f", report.model_perceptual[k],
@@ -235,18 +280,19 @@ std::string eval_report_table(const EvalReport& report) {
 
 Image eval_report_plot(const EvalReport& report) {
   const std::array<std::uint8_t, 3> model_colour{200, 50, 40}, baseline_colour{50, 80, 200};
-  PlotSeries model_psnr{"model", model_colour, {}, false};
-  PlotSeries base_psnr{"copy last", baseline_colour, {}, true};
-  PlotSeries model_ssim = model_psnr, base_ssim = base_psnr;
-  for (int k = 0; k < report.horizon; ++k) {
-    model_psnr.values.push_back(report.model.mean(k).psnr);
-    base_psnr.values.push_back(report.baseline.mean(k).psnr);
-    model_ssim.values.push_back(report.model.mean(k).ssim);
-    base_ssim.values.push_back(report.baseline.mean(k).ssim);
-  }
-  const PlotPanel psnr{"PSNR (" + report.split + ")", "dB", {model_psnr, base_psnr}};
-  const PlotPanel ssim{"SSIM (" + report.split + ")", "", {model_ssim, base_ssim}};
-  return plot_panels({psnr, ssim}, "horizon step");
+  const auto panel = [&](const std::string& title, const std::string& unit, double FrameMetrics::*field) {
+    PlotSeries model{"model", model_colour, {}, false};
+    PlotSeries baseline{"copy last", baseline_colour, {}, true};
+    for (int k = 0; k < report.horizon; ++k) {
+      model.values.push_back(report.model.mean(k).*field);
+      baseline.values.push_back(report.baseline.mean(k).*field);
+    }
+    return PlotPanel{title + " (" + report.split + ")", unit, {model, baseline}};
+  };
+  return plot_panels({panel("PSNR", "dB", &FrameMetrics::psnr), panel("SSIM", "", &FrameMetrics::ssim),
+                      panel("layout PSNR", "dB", &FrameMetrics::layout_psnr),
+                      panel("sharpness", "", &FrameMetrics::sharpness)},
+                     "horizon step");
 }
 
 }  // namespace dw::model

@@ -77,7 +77,7 @@ Trajectory from_world(const RolloutSource& source, int trajectory_index, const M
     throw UserError("--policy drives navigation models (3 actions), but this model has " +
                     std::to_string(info.schema.dimension()) + "; give --actions instead");
   }
-  nav::WorldSettings settings;
+  const nav::WorldSettings settings = data::world_settings_for(info.schema);  // the limits it learned
   const nav::World world(source.world_seed, settings);
   const std::uint64_t seed = source.seed + static_cast<std::uint64_t>(trajectory_index);
   auto policy = nav::make_policy(source.policy, seed);

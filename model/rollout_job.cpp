@@ -29,22 +29,15 @@ std::vector<Trajectory> expand_samples(const std::vector<Trajectory>& starts, in
 std::vector<std::vector<Image>> roll_out(Simulator& simulator, const std::vector<Trajectory>& trajectories,
                                          const RolloutJob& job, const RolloutProgress& progress) {
   std::vector<std::vector<Image>> starts;
-  std::vector<std::vector<std::vector<float>>> start_actions;
+  std::vector<std::vector<std::vector<float>>> start_actions, actions;
   for (const Trajectory& trajectory : trajectories) {
     starts.push_back(trajectory.context);
     start_actions.push_back(trajectory.context_actions);
+    const auto steps = std::min<size_t>(trajectory.actions.size(), static_cast<size_t>(job.source.steps));
+    actions.push_back({trajectory.actions.begin(), trajectory.actions.begin() + static_cast<std::ptrdiff_t>(steps)});
   }
   simulator.set_temperature(job.temperature);
-  simulator.reset(starts, start_actions, job.source.seed);
-  std::vector<std::vector<Image>> predicted(trajectories.size());
-  std::vector<std::vector<float>> actions(trajectories.size());
-  for (int k = 0; k < job.source.steps; ++k) {
-    for (size_t b = 0; b < trajectories.size(); ++b) actions[b] = trajectories[b].actions[k];
-    std::vector<Image> frames = simulator.step(actions);
-    for (size_t b = 0; b < trajectories.size(); ++b) predicted[b].push_back(std::move(frames[b]));
-    if (progress) progress(k + 1, job.source.steps);
-  }
-  return predicted;
+  return rollout(simulator, starts, start_actions, actions, job.source.seed, progress);
 }
 
 // One grid frame per step with every trajectory in it, so samples and batches play side by side.

@@ -33,8 +33,6 @@ struct RolloutSummary {
   std::vector<double> psnr_per_step;         // mean over trajectories with a truth; else empty
 };
 
-using RolloutProgress = std::function<void(int step, int steps)>;
-
 // Everything is written into a temporary sibling folder and renamed to `out` at the end, so a
 // failed or killed rollout never leaves a half-written output behind.
 RolloutSummary run_rollout_job(Simulator& simulator, const RolloutJob& job,

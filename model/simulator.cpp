@@ -1,26 +1,20 @@
-// The Simulator over the world model: observes start frames through the posterior, then steps the
-// prior with the given actions. Each trajectory draws its noise from its own generator seeded from
+// The Simulator over the world model: a thin shell over the imagination engine that turns images
+// and action lists into tensors. Each trajectory draws its noise from its own stream seeded from
 // (seed, b), so a batch gives exactly the samples of B single rollouts.
-#include <ATen/CPUGeneratorImpl.h>
-
 #include <nlohmann/json.hpp>
 
 #include "model/checkpoint.h"
 #include "model/config.h"
-#include "model/sequence.h"
+#include "model/imagination.h"
 #include "model/tensor_io.h"
 #include "model/torch_simulator.h"
-#include "nav/random.h"
 #include "nav/user_error.h"
 
 namespace dw::model {
 
 class SimulatorState {
  public:
-  LatentState latent;
-  torch::Tensor last_frame;  // observed or predicted; the decoder's previous frame
-  std::vector<at::Generator> noise;
-  int observed = 0;
+  ImaginationState imagination;
 };
 
 namespace {
@@ -28,7 +22,7 @@ namespace {
 class TorchSimulator final : public Simulator {
  public:
   TorchSimulator(WorldModel model, ModelInfo info, const torch::Device& device)
-      : model_(std::move(model)), info_(std::move(info)), device_(device) {
+      : model_(std::move(model)), engine_(model_), info_(std::move(info)), device_(device) {
     model_->to(device_);
     model_->eval();
   }
@@ -47,57 +41,41 @@ class TorchSimulator final : public Simulator {
     model_->eval();
     const int count = check_starts(start_frames, start_actions);
     const int64_t batch = static_cast<int64_t>(start_frames.size());
-    state_ = SimulatorState{};
-    for (int64_t b = 0; b < batch; ++b) {
-      state_.noise.push_back(at::make_generator<at::CPUGeneratorImpl>(nav::mix_seed(seed, static_cast<uint64_t>(b))));
-    }
-    state_.latent = model_->initial_state(batch, device_);
+    state_ = engine_.start(batch, seed, device_);
     for (int t = 0; t < count; ++t) {
       std::vector<Image> frames;
       for (const auto& starts : start_frames) frames.push_back(starts[t]);
-      state_.last_frame = images_to_tensor(frames, device_);
-      auto embedding = model_->encoder()->forward(state_.last_frame);
-      LatentState next;
-      next.h = t == 0 ? state_.latent.h : model_->advance(state_.latent, start_action(start_actions, t - 1, batch));
-      next.z = sample(model_->posterior(next.h, embedding));
-      state_.latent = next;
+      const torch::Tensor action = t == 0 ? torch::Tensor() : start_action(start_actions, t - 1, batch);
+      engine_.observe(state_, images_to_tensor(frames, device_), action, temperature_);
     }
-    state_.observed = count;
   }
 
   std::vector<Image> step(const std::vector<std::vector<float>>& actions) override {
     torch::NoGradGuard no_grad;
     model_->eval();
     if (state_.observed == 0) throw UserError("Simulator::step called before reset");
-    if (static_cast<int64_t>(actions.size()) != state_.latent.h.size(0)) {
-      throw UserError("step: " + std::to_string(actions.size()) + " actions for " +
-                      std::to_string(state_.latent.h.size(0)) + " trajectories");
+    const auto batch = static_cast<int64_t>(state_.noise.size());
+    if (static_cast<int64_t>(actions.size()) != batch) {
+      throw UserError("step: " + std::to_string(actions.size()) + " actions for " + std::to_string(batch) +
+                      " trajectories");
     }
-    LatentState next;
-    next.h = model_->advance(state_.latent, actions_to_tensor(actions, info_.schema.dimension(), device_));
-    next.z = sample(model_->prior(next.h));
-    state_.latent = next;
-    state_.last_frame = model_->decode(next, state_.last_frame);
-    return tensor_to_images(state_.last_frame);
+    const DecodedFrame next =
+        engine_.imagine(state_, actions_to_tensor(actions, info_.schema.dimension(), device_), temperature_);
+    return tensor_to_images(next.frame);
   }
 
-  std::shared_ptr<const SimulatorState> save_state() const override { return save_state_of(state_); }
-
-  void restore_state(const std::shared_ptr<const SimulatorState>& state) override {
-    if (!state) throw UserError("restore_state: no state given");
-    state_ = *save_state_of(*state);
-  }
-
- private:
-  static std::shared_ptr<SimulatorState> save_state_of(const SimulatorState& state) {
+  std::shared_ptr<const SimulatorState> save_state() const override {
     auto copy = std::make_shared<SimulatorState>();
-    if (state.latent.h.defined()) copy->latent = {state.latent.h.clone(), state.latent.z.clone()};
-    if (state.last_frame.defined()) copy->last_frame = state.last_frame.clone();
-    for (const auto& generator : state.noise) copy->noise.push_back(generator.clone());
-    copy->observed = state.observed;
+    copy->imagination = state_.clone();
     return copy;
   }
 
+  void restore_state(const std::shared_ptr<const SimulatorState>& state) override {
+    if (!state) throw UserError("restore_state: no state given");
+    state_ = state->imagination.clone();
+  }
+
+ private:
   // Every trajectory gets the same number of start frames (1..context) of the model's size.
   int check_starts(const std::vector<std::vector<Image>>& starts,
                    const std::vector<std::vector<std::vector<float>>>& actions) const {
@@ -135,18 +113,12 @@ class TorchSimulator final : public Simulator {
     return actions_to_tensor(rows, dimension, device_);
   }
 
-  torch::Tensor sample(const Gaussian& dist) {
-    if (temperature_ <= 0.0f) return dist.mean;
-    std::vector<torch::Tensor> noise;
-    for (auto& generator : state_.noise) noise.push_back(normal_like(dist.mean[0], generator));
-    return dist.mean + temperature_ * dist.std * torch::stack(noise);
-  }
-
   WorldModel model_;
+  Imagination engine_;
   ModelInfo info_;
   torch::Device device_;
   float temperature_ = 0.0f;
-  SimulatorState state_;
+  ImaginationState state_;
 };
 
 ModelInfo info_from(const CheckpointMeta& meta, WorldModel& model) {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -65,11 +66,15 @@ class Simulator {
   Image step_single(const std::vector<float>& action) { return step({action}).front(); }
 };
 
-// Headless batched rollout: B starts, actions[b][t] for T steps => frames[b][t] (T per trajectory).
+using RolloutProgress = std::function<void(int step, int steps)>;
+
+// The one headless driver: B trajectories, each reset from its start frames (and the actions
+// between them; empty = none given) and stepped with actions[b][t] for T steps => frames[b][t].
 // Equal to B single Simulator rollouts with the same seed.
 std::vector<std::vector<Image>> rollout(Simulator& simulator,
                                         const std::vector<std::vector<Image>>& start_frames,
+                                        const std::vector<std::vector<std::vector<float>>>& start_actions,
                                         const std::vector<std::vector<std::vector<float>>>& actions,
-                                        std::uint64_t seed);
+                                        std::uint64_t seed, const RolloutProgress& progress = {});
 
 }  // namespace dw::model

@@ -1,6 +1,5 @@
 #include "model/trainer.h"
 
-#include <ATen/CPUGeneratorImpl.h>
 #include <ATen/autocast_mode.h>
 #include <fmt/format.h>
 
@@ -175,23 +174,31 @@ void save_and_validate(Run& run, const TrainOptions& options, const TrainCallbac
   }
 }
 
-// One optimisation step; returns the loss terms (already checked for NaN/Inf by the caller).
-LossTerms train_step(Run& run, const TrainOptions& options) {
-  const data::WindowBatch batch = run.sampler->next_batch();
-  const WindowTensors tensors = to_tensors(batch, run.device);
-  auto noise = at::make_generator<at::CPUGeneratorImpl>(nav::mix_seed(run.meta.seed, static_cast<uint64_t>(run.meta.step)));
+// One optimisation step of training step `step` on `tensors`: the loss through the engine, then
+// (unless it is NaN/Inf, which the caller reports) backward, gradient clipping and Adam. Training
+// and `bench train` both call it, so the bench times the real step.
+LossTerms optimisation_step(WorldModel& model, torch::optim::Adam& optimizer, const WindowTensors& tensors,
+                            const CheckpointMeta& meta, bool poison_loss) {
+  const TrainConfig& train = meta.config.train;
+  const std::uint64_t seed = nav::mix_seed(meta.seed, static_cast<std::uint64_t>(meta.step));
   LossTerms terms;
   {
-    AutocastScope autocast(run.device.is_cuda());
-    terms = sequence_loss(run.model, tensors.frames, tensors.actions, run.meta.config.train, noise);
+    AutocastScope autocast(tensors.frames.is_cuda());
+    terms = sequence_loss(model, tensors.frames, tensors.actions, train, observed_frames(meta.config, meta.seed, meta.step),
+                          seed);
   }
-  if (run.meta.step == options.poison_loss_at_step) terms.total = terms.total * std::nan("");
+  if (poison_loss) terms.total = terms.total * std::nan("");
   if (!std::isfinite(terms.total.item<double>())) return terms;
-  run.optimizer->zero_grad();
+  optimizer.zero_grad();
   terms.total.backward();
-  torch::nn::utils::clip_grad_norm_(run.model->parameters(), run.meta.config.train.grad_clip);
-  run.optimizer->step();
+  torch::nn::utils::clip_grad_norm_(model->parameters(), train.grad_clip);
+  optimizer.step();
   return terms;
+}
+
+LossTerms train_step(Run& run, const TrainOptions& options) {
+  const WindowTensors tensors = to_tensors(run.sampler->next_batch(), run.device);
+  return optimisation_step(run.model, *run.optimizer, tensors, run.meta, run.meta.step == options.poison_loss_at_step);
 }
 
 void check_options(const TrainOptions& options) {
@@ -302,19 +309,14 @@ TrainSpeed measure_training_speed(const fs::path& config_path, const fs::path& c
     sampler_options.batch_size = train.batch;
     sampler = std::make_unique<data::WindowSampler>(data_dir, sampler_options);
   }
-  auto noise = at::make_generator<at::CPUGeneratorImpl>(0);
   const ModelConfig& m = run.meta.config.model;
   // Synthetic windows: the cost of a step does not depend on what the pixels show.
   WindowTensors synthetic{torch::rand({train.batch, window, 3, m.height, m.width}).to(run.device),
                           (torch::rand({train.batch, window - 1, run.meta.schema.dimension()}) * 2 - 1).to(run.device)};
   const auto one_step = [&] {
     const WindowTensors tensors = sampler ? to_tensors(sampler->next_batch(), run.device) : synthetic;
-    AutocastScope autocast(run.device.is_cuda());
-    LossTerms terms = sequence_loss(run.model, tensors.frames, tensors.actions, train, noise);
-    run.optimizer->zero_grad();
-    terms.total.backward();
-    run.optimizer->step();
-    terms.total.item<double>();  // waits for the device
+    optimisation_step(run.model, *run.optimizer, tensors, run.meta, false);  // item() waits for the device
+    ++run.meta.step;
   };
   one_step();  // warm-up: allocations, oneDNN primitive creation
   const auto start = Clock::now();

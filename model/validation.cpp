@@ -10,15 +10,8 @@ nlohmann::json validation_json(const EvalReport& report) {
   nlohmann::json json = {{"split", report.split}, {"windows", report.windows}, {"context", report.context},
                          {"horizon", report.horizon}};
   const auto series = [&](const HorizonMetrics& metrics, const std::string& prefix) {
-    std::vector<double> psnr, ssim, mse;
-    for (int h = 0; h < metrics.horizon(); ++h) {
-      psnr.push_back(metrics.mean(h).psnr);
-      ssim.push_back(metrics.mean(h).ssim);
-      mse.push_back(metrics.mean(h).mse);
-    }
-    json[prefix + "psnr"] = psnr;
-    json[prefix + "ssim"] = ssim;
-    json[prefix + "mse"] = mse;
+    const nlohmann::json series = horizon_metrics_json(metrics);  // items() must not outlive it
+    for (const auto& item : series.items()) json[prefix + item.key()] = item.value();
   };
   series(report.model, "");
   series(report.baseline, "baseline_");

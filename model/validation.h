@@ -13,7 +13,7 @@
 namespace dw::model {
 
 // {"split", "windows", "context", "horizon", "psnr": [...], "ssim": [...], "mse": [...],
-//  "baseline_psnr": [...], "baseline_ssim": [...], "baseline_mse": [...]}
+//  "layout_psnr": [...], "sharpness": [...], "baseline_psnr": [...], ... (the same with "baseline_")}
 nlohmann::json validation_json(const EvalReport& report);
 
 // Rows of truth and prediction (context frames, then the horizon) for `windows` windows of a

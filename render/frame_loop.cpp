@@ -44,7 +44,9 @@ FrameLoop::~FrameLoop() {
 std::optional<Frame> FrameLoop::begin(VkExtent2D window_size) {
   const bool resized = window_size.width != window_size_.width || window_size.height != window_size_.height;
   window_size_ = window_size;
-  if (window_size.width == 0 || window_size.height == 0) return std::nullopt;  // minimized
+  // Minimized: nothing to draw. The caller waits for window events before trying again (the
+  // viewer's Window::poll_events does), so this early return is not a busy loop.
+  if (window_size.width == 0 || window_size.height == 0) return std::nullopt;
   if (resized || needs_rebuild_ || !swapchain_.is_usable()) {
     needs_rebuild_ = false;
     if (!swapchain_.rebuild(window_size)) return std::nullopt;

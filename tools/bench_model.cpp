@@ -101,9 +101,9 @@ void run_bench_rollout(const ModelBenchFlags& flags, const std::vector<int>& bat
     // Warm-up: two steps, so allocations and first-call costs stay out of the timing.
     std::vector<std::vector<std::vector<float>>> warm_up(actions.size());
     for (size_t b = 0; b < actions.size(); ++b) warm_up[b].assign(actions[b].begin(), actions[b].begin() + 2);
-    model::rollout(*simulator, starts, warm_up, 0);
+    model::rollout(*simulator, starts, {}, warm_up, 0);
     const auto start = std::chrono::steady_clock::now();
-    model::rollout(*simulator, starts, actions, 0);
+    model::rollout(*simulator, starts, {}, actions, 0);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     nlohmann::json line = {{"bench", "rollout"}, {"batch", batch}, {"steps", steps}, {"size", info.width},
                            {"frames_per_s", batch * steps / seconds}, {"ms_per_batch_step", 1000.0 * seconds / steps},

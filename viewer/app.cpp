@@ -63,7 +63,7 @@ class App {
   render::StagingRing ring_;
   std::unique_ptr<render::Texture> dream_texture_, truth_texture_, heatmap_texture_, map_texture_;
   KeyBindings bindings_;
-  Session session_;
+  Session session_;  // the stepper's worker owns it while it runs: this thread reads the snapshot
   Stepper stepper_;
   Snapshot shown_;
   bool needs_upload_ = false;
@@ -186,9 +186,8 @@ void App::draw_one_frame() {
   const StepperStats stats = stepper_.stats();
   const double display_fps = ImGui::GetIO().Framerate;
   const double latency = latencies_ms_.empty() ? 0.0 : latencies_ms_.back();
-  const PanelInputs inputs{shown_, stats, session_.info(), bindings_, display_fps, latency,
-                           session_.has_ground_truth(), stepper_.is_paused(), stepper_.is_recording(),
-                           data::can_write_video()};
+  const PanelInputs inputs{shown_, stats, bindings_, display_fps, latency, stepper_.is_paused(),
+                           stepper_.is_recording(), data::can_write_video()};
   const PanelTextures textures{dream_texture_.get(), truth_texture_.get(), heatmap_texture_.get(), map_texture_.get()};
   const render::Rect dream_rect = draw_panels(gui_, textures, inputs, ui_, stepper_);
 

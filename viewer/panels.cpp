@@ -1,6 +1,7 @@
 #include "viewer/panels.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <cstdio>
 
@@ -37,7 +38,7 @@ render::Rect draw_dream(Gui& gui, const PanelTextures& textures, const PanelInpu
 
 void draw_truth(Gui& gui, const PanelTextures& textures, const PanelInputs& in, const UiState& ui) {
   ImGui::Begin("Ground truth", nullptr, kPaneFlags);
-  if (!in.has_truth) {
+  if (!in.shown.has_truth) {
     ImGui::TextWrapped("No ground truth: this walk started from an image. Start with --world-seed to "
                        "see the real world beside the dream.");
   } else {
@@ -51,7 +52,7 @@ void draw_truth(Gui& gui, const PanelTextures& textures, const PanelInputs& in, 
 
 void draw_map(Gui& gui, const PanelTextures& textures, const PanelInputs& in) {
   ImGui::Begin("Map", nullptr, kPaneFlags);
-  if (in.has_truth) {
+  if (in.shown.has_truth) {
     gui.image(textures.map, render::Filter::nearest, remaining(0));
   } else {
     ImGui::TextUnformatted("(needs a world)");
@@ -107,7 +108,8 @@ void draw_stats(const PanelInputs& in) {
 }
 
 void draw_model_info(const PanelInputs& in) {
-  const model::ModelInfo& info = in.info;
+  assert(in.shown.info);  // every published snapshot carries it
+  const model::ModelInfo& info = *in.shown.info;
   ImGui::Text("%s   %lld parameters   %dx%d   context %d", info.config_name.c_str(),
               static_cast<long long>(info.parameters), info.width, info.height, info.context);
   ImGui::Text("weights %s", info.weights_hash.c_str());

@@ -46,14 +46,14 @@ struct PanelTextures {
   const render::Texture* map = nullptr;
 };
 
+// The window thread's view: the session itself belongs to the stepper's worker, so what the panels
+// show of it (model info, ground truth) comes through the snapshot.
 struct PanelInputs {
   const Snapshot& shown;
   const StepperStats& stats;
-  const model::ModelInfo& info;
   const KeyBindings& bindings;
   double display_fps = 0.0;
   double key_to_frame_ms = 0.0;
-  bool has_truth = false;
   bool is_paused = false;
   bool is_recording = false;
   bool can_record_mp4 = false;

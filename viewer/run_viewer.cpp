@@ -21,7 +21,7 @@ WalkStart start_from_options(const ViewerOptions& options, const model::ModelInf
   }
   if (options.start_image) return WalkStart{std::nullopt, load_image(*options.start_image)};
   if (options.world_seed) return WalkStart{options.world_seed, {}};
-  if (is_navigation_schema(info.schema)) return WalkStart{1, {}};
+  if (info.schema.is_navigation()) return WalkStart{1, {}};
   throw UserError("this model is not driven by navigation actions, so give a start frame with --start IMAGE");
 }
 

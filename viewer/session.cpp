@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cassert>
-#include <cmath>
 
 #include "model/metrics.h"
 #include "nav/user_error.h"
@@ -11,10 +10,6 @@ namespace dw::viewer {
 
 Session::Session(model::Simulator& simulator, std::uint64_t seed) : simulator_(simulator), seed_(seed) {}
 
-bool is_navigation_schema(const data::ActionSchema& schema) {
-  return schema.names == std::vector<std::string>{"forward", "strafe", "turn"} && schema.limits.size() == 3;
-}
-
 Image Session::truth_view(const nav::Pose& pose) const {
   const model::ModelInfo& info = simulator_.info();
   const bool renders_directly = info.width == info.height && info.width >= 32 && info.width <= 512;
@@ -22,19 +17,39 @@ Image Session::truth_view(const nav::Pose& pose) const {
   return resize_image(world_->render_view(pose, 64), info.width, info.height);
 }
 
+// The model was trained to see ModelInfo::context true frames and the actions between them before
+// it predicts, so a world start hands it all of them. The agent stands still at the spawn while they
+// are taken (zero actions): the walk starts where its saved start says, no warm-up can run into
+// a wall, and a zero action is also what the model steps when no key is held. The world ends in the
+// pose of the last context frame, so the truth pane and the dream agree at the start.
+TimelineEntry Session::start_in_world(std::uint64_t world_seed) {
+  const model::ModelInfo& info = simulator_.info();
+  world_.emplace(world_seed, data::world_settings_for(info.schema));
+  const int context = std::max(1, info.context);
+  const std::vector<std::vector<float>> actions(static_cast<size_t>(context - 1),
+                                                std::vector<float>(static_cast<size_t>(info.schema.dimension()), 0.0f));
+  nav::Pose pose = world_->spawn_pose(world_seed);
+  std::vector<Image> frames{truth_view(pose)};
+  for (const std::vector<float>& action : actions) {
+    pose = world_->step(pose, nav::Action{action[0], action[1], action[2]});
+    frames.push_back(truth_view(pose));
+  }
+  simulator_.reset({frames}, {actions}, seed_);
+  TimelineEntry first;
+  first.pose = pose;
+  first.truth = frames.back();
+  first.dream = frames.back();
+  first.psnr = model::kPsnrCap;
+  return first;
+}
+
 void Session::start(const WalkStart& start) {
   const model::ModelInfo& info = simulator_.info();
   start_ = start;
   world_.reset();
   TimelineEntry first;
-  if (start.world_seed && is_navigation_schema(info.schema)) {
-    nav::WorldSettings settings;
-    // The world must move as far per step as the data the model learned from.
-    settings.limits = {info.schema.limits[0], info.schema.limits[1], info.schema.limits[2]};
-    world_.emplace(*start.world_seed, settings);
-    first.pose = world_->spawn_pose(*start.world_seed);
-    first.truth = truth_view(first.pose);
-    first.dream = *first.truth;
+  if (start.world_seed && info.schema.is_navigation()) {
+    first = start_in_world(*start.world_seed);
   } else if (start.world_seed) {
     throw UserError("--world-seed needs a navigation model (actions forward, strafe, turn); this one is driven by " +
                     std::to_string(info.schema.dimension()) + " other actions, so give --start IMAGE");
@@ -43,9 +58,8 @@ void Session::start(const WalkStart& start) {
     first.dream = start.image.same_size(Image(info.width, info.height))
                       ? start.image
                       : resize_image(start.image, info.width, info.height);
+    simulator_.reset_single({first.dream}, seed_);  // one frame is all a start image gives
   }
-  simulator_.reset_single({first.dream}, seed_);
-  first.psnr = first.truth ? model::kPsnrCap : 0.0;
   first.state = simulator_.save_state();
   timeline_.clear();
   timeline_.push_back(std::move(first));
@@ -62,7 +76,8 @@ void Session::step(const std::vector<float>& action) {
     const nav::Action move{action[0], action[1], action[2]};
     next.pose = world_->step(now().pose, move);
     next.truth = truth_view(next.pose);
-    next.psnr = frame_psnr(next.dream, *next.truth);
+    // compare_frames also scores SSIM, unused here; at model frame sizes it costs little next to a step.
+    next.psnr = model::compare_frames(next.dream, *next.truth).psnr;
   }
   next.state = simulator_.save_state();
   timeline_.push_back(std::move(next));
@@ -92,32 +107,6 @@ Walk Session::walk() const {
   walk.temperature = simulator_.temperature();
   walk.model_hash = simulator_.info().weights_hash;
   return walk;
-}
-
-double frame_psnr(const Image& a, const Image& b) {
-  // MSE only: the SSIM that compare_frames adds would cost more than the step it scores.
-  if (!a.same_size(b)) throw UserError("frame_psnr: frames differ in size");
-  double sum = 0.0;
-  for (size_t i = 0; i < a.pixels.size(); ++i) {
-    const double difference = (double(a.pixels[i]) - double(b.pixels[i])) / 255.0;
-    sum += difference * difference;
-  }
-  return model::psnr_from_mse(a.pixels.empty() ? 0.0 : sum / static_cast<double>(a.pixels.size()));
-}
-
-Image error_heatmap(const Image& a, const Image& b) {
-  if (!a.same_size(b)) return {};
-  Image heat(a.width, a.height);
-  for (size_t i = 0; i < heat.pixels.size(); i += 3) {
-    int error = 0;
-    for (int c = 0; c < 3; ++c) error += std::abs(int(a.pixels[i + c]) - int(b.pixels[i + c]));
-    // Mean absolute error x4, through black -> red -> yellow -> white, so small errors still show.
-    const float t = std::min(1.0f, static_cast<float>(error) * 4.0f / (3.0f * 255.0f));
-    heat.pixels[i + 0] = static_cast<std::uint8_t>(255.0f * std::min(1.0f, 3.0f * t));
-    heat.pixels[i + 1] = static_cast<std::uint8_t>(255.0f * std::clamp(3.0f * t - 1.0f, 0.0f, 1.0f));
-    heat.pixels[i + 2] = static_cast<std::uint8_t>(255.0f * std::clamp(3.0f * t - 2.0f, 0.0f, 1.0f));
-  }
-  return heat;
 }
 
 }  // namespace dw::viewer

@@ -28,8 +28,9 @@ class Session {
  public:
   Session(model::Simulator& simulator, std::uint64_t seed);
 
-  // Starts a new walk; a start image is resized to the model's frame size. Ground truth needs a
-  // world seed and a navigation schema (forward, strafe, turn).
+  // Starts a new walk. From a world seed (which needs a navigation schema: forward, strafe, turn)
+  // the model sees its full context, ModelInfo::context true frames; a start image is one frame,
+  // resized to the model's frame size.
   void start(const WalkStart& start);
   void restart() { start(start_); }
   // One model step (and one world step). From a rewound frame this forks: later frames are dropped.
@@ -53,6 +54,7 @@ class Session {
 
  private:
   Image truth_view(const nav::Pose& pose) const;
+  TimelineEntry start_in_world(std::uint64_t world_seed);
 
   model::Simulator& simulator_;
   std::uint64_t seed_;
@@ -61,12 +63,5 @@ class Session {
   std::vector<TimelineEntry> timeline_;
   int current_ = 0;
 };
-
-// True when the schema is the navigation one the ground-truth world understands.
-bool is_navigation_schema(const data::ActionSchema& schema);
-// Per-pixel error between two same-size frames as a colour ramp (black = equal, white = far off).
-Image error_heatmap(const Image& a, const Image& b);
-// PSNR in dB of two same-size 8-bit frames (capped for identical frames, as in model/metrics.h).
-double frame_psnr(const Image& a, const Image& b);
 
 }  // namespace dw::viewer

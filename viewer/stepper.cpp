@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <numeric>
 
+#include "model/compare_strip.h"
 #include "nav/user_error.h"
 
 namespace dw::viewer {
 
 Stepper::Stepper(Session& session, KeyBindings bindings, StepperSettings settings)
     : session_(session),
+      info_(std::make_shared<const model::ModelInfo>(session.info())),
       bindings_(std::move(bindings)),
       settings_(std::move(settings)),
       tick_(1.0 / std::max(0.1, settings_.tick_rate)) {}
@@ -188,19 +190,21 @@ void Stepper::apply_script_locked(int step) {
   }
 }
 
-Snapshot Stepper::make_snapshot() const {
+Snapshot snapshot_of(const Session& session, std::shared_ptr<const model::ModelInfo> info) {
   Snapshot snapshot;
-  const TimelineEntry& entry = session_.now();
-  snapshot.step = session_.current();
-  snapshot.timeline_length = session_.length();
+  const TimelineEntry& entry = session.now();
+  snapshot.step = session.current();
+  snapshot.timeline_length = session.length();
   snapshot.dream = entry.dream;
   snapshot.action = entry.action;
+  snapshot.has_truth = session.has_ground_truth();
   if (entry.truth) {
     snapshot.truth = *entry.truth;
-    snapshot.heatmap = error_heatmap(entry.dream, *entry.truth);
-    snapshot.map = session_.map();
+    snapshot.heatmap = model::error_heatmap(*entry.truth, entry.dream, kHeatmapFullScale);
+    snapshot.map = session.map();
     snapshot.psnr = entry.psnr;
   }
+  snapshot.info = std::move(info);
   return snapshot;
 }
 

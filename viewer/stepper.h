@@ -11,6 +11,7 @@
 #include <exception>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -35,19 +36,30 @@ struct StepperSettings {
   bool steps_when_idle = false;            // step with a zero action when no key is held
 };
 
-// What the window shows; copied out under the mutex when `version` changes.
+// What the window shows; copied out under the mutex when `version` changes. It carries all the
+// window reads of the session, because the worker may re-create the session's world (Restart,
+// Load start) while the window draws.
 struct Snapshot {
   std::uint64_t version = 0;
   int step = 0;              // index of the shown frame in the timeline
   int timeline_length = 1;
   Image dream;
+  bool has_truth = false;    // the walk started in a world
   Image truth;               // truth, heatmap and map are empty without ground truth
   Image heatmap;
   Image map;
   double psnr = 0.0;
   std::vector<float> action; // the action that led to this frame
   std::optional<Clock::time_point> input_time;  // the key change this frame first answers
+  std::shared_ptr<const model::ModelInfo> info; // the model (never changes; shared, not copied)
 };
+
+// The heatmap's white: a mean error of a quarter of the range, so the small errors of a good
+// model still show (eval's strips use 0.5).
+constexpr float kHeatmapFullScale = 0.25f;
+
+// The snapshot of the session's current frame (version and input time left for the stepper).
+Snapshot snapshot_of(const Session& session, std::shared_ptr<const model::ModelInfo> info);
 
 struct StepperStats {
   double ticks_per_s = 0.0;   // steps over the last second
@@ -105,11 +117,12 @@ class Stepper {
   bool wants_step_locked() const;
   void apply_script_locked(int step);
   void run_command(const Command& command);
-  Snapshot make_snapshot() const;
+  Snapshot make_snapshot() const { return snapshot_of(session_, info_); }
   void publish(Snapshot snapshot, std::unique_lock<std::mutex>& lock);
   void push_command(Command command);
 
   Session& session_;
+  const std::shared_ptr<const model::ModelInfo> info_;
   const KeyBindings bindings_;
   StepperSettings settings_;
   const std::chrono::duration<double> tick_;

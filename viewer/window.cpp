@@ -11,6 +11,7 @@
 namespace dw::viewer {
 namespace {
 
+constexpr double kMinimizedWaitSeconds = 0.25;
 constexpr const char* kHeadlessHint = "; for frames without a window use `dreamwalk rollout`";
 
 std::string last_glfw_error() {
@@ -96,7 +97,17 @@ VkExtent2D Window::framebuffer_size() const {
 
 bool Window::should_close() const { return glfwWindowShouldClose(window_) != 0; }
 void Window::close() { glfwSetWindowShouldClose(window_, GLFW_TRUE); }
-void Window::poll_events() { glfwPollEvents(); }
+void Window::poll_events() {
+  // A minimized window has nothing to draw: polling would spin a core on an empty frame loop, so
+  // wait for the event that restores it. The timeout keeps the app checking for a finished script
+  // or a failed worker in the meantime.
+  const VkExtent2D size = framebuffer_size();
+  if (size.width == 0 || size.height == 0) {
+    glfwWaitEventsTimeout(kMinimizedWaitSeconds);
+  } else {
+    glfwPollEvents();
+  }
+}
 
 std::vector<KeyEvent> Window::take_key_events() { return std::move(key_events_); }
 std::vector<std::string> Window::take_dropped_paths() { return std::move(dropped_); }

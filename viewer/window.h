@@ -31,6 +31,7 @@ class Window {
   VkExtent2D framebuffer_size() const;
   bool should_close() const;
   void close();
+  // Takes the pending events; while minimized (a 0x0 framebuffer) waits for one, up to 0.25 s.
   void poll_events();
   std::vector<KeyEvent> take_key_events();
   std::vector<std::string> take_dropped_paths();

@@ -167,3 +167,18 @@ TEST_CASE("check_episode rejects NaN and out-of-range actions in memory", "[data
   episode.actions.pop_back();
   REQUIRE_THROWS_WITH(check_episode(episode, "mine"), Catch::Contains("2 actions but 4 frames"));
 }
+
+TEST_CASE("the ground-truth world moves as far per step as the schema's limits", "[datasets][episode]") {
+  const dw::nav::ActionLimits limits{0.3f, 0.05f, 0.2f};  // not the defaults
+  const dw::nav::WorldSettings settings = world_settings_for(ActionSchema::navigation(limits));
+  CHECK(settings.limits.max_forward == limits.max_forward);
+  CHECK(settings.limits.max_strafe == limits.max_strafe);
+  CHECK(settings.limits.max_turn == limits.max_turn);
+  CHECK(settings.grid_width == dw::nav::WorldSettings{}.grid_width);  // the level itself stays the default
+
+  ActionSchema other;
+  other.names = {"throttle", "steer", "jump"};
+  other.limits = {1, 1, 1};
+  CHECK_FALSE(other.is_navigation());
+  CHECK_THROWS_WITH(world_settings_for(other), Catch::Contains("throttle, steer, jump"));
+}

@@ -31,7 +31,7 @@ inline void write_text(const std::filesystem::path& path, const std::string& tex
 inline const char* tiny_yaml() {
   return "name: tiny\n"
          "model:\n  width: 16\n  height: 16\n  context: 2\n  encoder_channels: [8]\n"
-         "  latent_channels: 4\n  state_channels: 8\n  hidden_channels: 8\n  previous_frame: warp\n"
+         "  latent_channels: 4\n  state_channels: 8\n  hidden_channels: 8\n  decoder:\n    type: warp\n"
          "train:\n  batch: 2\n  horizon: 3\n  learning_rate: 0.003\n  eval_every: 5\n  eval_windows: 4\n"
          "  threads: 1\n  keep_checkpoints: 2\n";
 }
@@ -46,7 +46,7 @@ inline Config tiny_config() {
   config.model.latent_channels = 4;
   config.model.state_channels = 8;
   config.model.hidden_channels = 8;
-  config.model.previous_frame = "warp";  // as in the shipped configs
+  config.model.decoder.type = DecoderType::warp;  // as in the shipped configs
   config.train.batch = 2;
   config.train.horizon = 3;
   return config;

@@ -34,7 +34,7 @@ TEST_CASE("the batched rollout equals single Simulator rollouts", "[model][simul
     starts.push_back({testing::moving_square(b, 0), testing::moving_square(b, 1)});
     actions.push_back(actions_for(b, 4));
   }
-  const auto batched = rollout(*simulator, starts, actions, 42);
+  const auto batched = rollout(*simulator, starts, {}, actions, 42);
   REQUIRE(batched.size() == 3);
   for (int b = 0; b < 3; ++b) {
     simulator->reset_single(starts[b], 42);
@@ -50,9 +50,9 @@ TEST_CASE("batching does not change a trajectory", "[model][simulator]") {
   auto simulator = Simulator::load(trained_run());
   simulator->set_temperature(1.0f);
   const std::vector<dw::Image> start{testing::moving_square(0, 0), testing::moving_square(0, 1)};
-  const auto alone = rollout(*simulator, {start}, {actions_for(0, 5)}, 9);
+  const auto alone = rollout(*simulator, {start}, {}, {actions_for(0, 5)}, 9);
   const auto together = rollout(*simulator, {start, {testing::moving_square(2, 0), testing::moving_square(2, 1)}},
-                                {actions_for(0, 5), actions_for(2, 5)}, 9);
+                                {}, {actions_for(0, 5), actions_for(2, 5)}, 9);
   for (int t = 0; t < 5; ++t) {
     INFO("step " << t);
     CHECK(max_difference(alone[0][t], together[0][t]) <= 1);  // float rounding of batched convs at most
@@ -63,9 +63,9 @@ TEST_CASE("sampled steps repeat with the same seed and differ with another", "[m
   auto simulator = Simulator::load(trained_run());
   simulator->set_temperature(1.0f);
   const std::vector<dw::Image> start{testing::moving_square(1, 0)};
-  const auto a = rollout(*simulator, {start}, {actions_for(1, 4)}, 5);
-  const auto b = rollout(*simulator, {start}, {actions_for(1, 4)}, 5);
-  const auto c = rollout(*simulator, {start}, {actions_for(1, 4)}, 6);
+  const auto a = rollout(*simulator, {start}, {}, {actions_for(1, 4)}, 5);
+  const auto b = rollout(*simulator, {start}, {}, {actions_for(1, 4)}, 5);
+  const auto c = rollout(*simulator, {start}, {}, {actions_for(1, 4)}, 6);
   int differing = 0;
   for (int t = 0; t < 4; ++t) {
     CHECK(a[0][t].pixels == b[0][t].pixels);
@@ -73,8 +73,8 @@ TEST_CASE("sampled steps repeat with the same seed and differ with another", "[m
   }
   CHECK(differing > 0);
   simulator->set_temperature(0.0f);
-  const auto mean_a = rollout(*simulator, {start}, {actions_for(1, 4)}, 5);
-  const auto mean_c = rollout(*simulator, {start}, {actions_for(1, 4)}, 6);
+  const auto mean_a = rollout(*simulator, {start}, {}, {actions_for(1, 4)}, 5);
+  const auto mean_c = rollout(*simulator, {start}, {}, {actions_for(1, 4)}, 6);
   for (int t = 0; t < 4; ++t) CHECK(mean_a[0][t].pixels == mean_c[0][t].pixels);
 }
 

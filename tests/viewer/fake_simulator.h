@@ -8,14 +8,16 @@
 #include <random>
 
 #include "model/simulator.h"
+#include "nav/user_error.h"
 
 namespace dw::test {
 
 class FakeSimulator : public model::Simulator {
  public:
-  explicit FakeSimulator(int size = 64) {
+  explicit FakeSimulator(int size = 64, int context = 4) {
     info_.width = size;
     info_.height = size;
+    info_.context = context;
     info_.parameters = 1234;
     info_.schema = data::ActionSchema::navigation(nav::ActionLimits{});
     info_.config_name = "fake";
@@ -24,8 +26,19 @@ class FakeSimulator : public model::Simulator {
   }
   const model::ModelInfo& info() const override { return info_; }
 
+  // Checks the start as the real model does (1..context frames, one action between each two) and
+  // keeps it, so tests can see what the viewer handed over.
   void reset(const std::vector<std::vector<Image>>& start_frames,
-             const std::vector<std::vector<std::vector<float>>>&, std::uint64_t seed) override {
+             const std::vector<std::vector<std::vector<float>>>& start_actions, std::uint64_t seed) override {
+    for (size_t b = 0; b < start_frames.size(); ++b) {
+      const size_t count = start_frames[b].size();
+      if (count < 1 || count > static_cast<size_t>(info_.context)) throw UserError("fake reset: bad frame count");
+      if (!start_actions.empty() && start_actions.at(b).size() != count - 1) {
+        throw UserError("fake reset: need one action between each two start frames");
+      }
+    }
+    last_start_frames_ = start_frames;
+    last_start_actions_ = start_actions;
     states_.clear();
     for (const auto& frames : start_frames) {
       State state;
@@ -50,6 +63,9 @@ class FakeSimulator : public model::Simulator {
     }
     return frames;
   }
+
+  const std::vector<std::vector<Image>>& last_start_frames() const { return last_start_frames_; }
+  const std::vector<std::vector<std::vector<float>>>& last_start_actions() const { return last_start_actions_; }
 
   void set_temperature(float temperature) override { temperature_ = temperature; }
   float temperature() const override { return temperature_; }
@@ -86,6 +102,8 @@ class FakeSimulator : public model::Simulator {
 
   model::ModelInfo info_;
   std::vector<State> states_;
+  std::vector<std::vector<Image>> last_start_frames_;
+  std::vector<std::vector<std::vector<float>>> last_start_actions_;
   float temperature_ = 0.0f;
 };
 

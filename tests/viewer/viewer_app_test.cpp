@@ -73,8 +73,9 @@ TEST_CASE("a scripted walk shows the headless rollout's frames and replays exact
   std::vector<std::vector<float>> actions;
   for (int i = 0; i < 20; ++i) actions.push_back({1.0f, 0.0f, i < 10 ? 0.0f : 1.0f});
   CHECK(report.walk.actions == actions);
-  test::FakeSimulator headless;
-  const auto rollout = model::rollout(headless, {{report.timeline[0]}}, {actions}, options.seed);
+  test::FakeSimulator headless;  // the viewer's context: the spawn view held still, zero actions
+  const std::vector<Image> context(static_cast<size_t>(headless.info().context), report.timeline[0]);
+  const auto rollout = model::rollout(headless, {context}, {actions}, options.seed);
   REQUIRE(report.shown_dream.count(20) == 1);
   CHECK(report.shown_dream.at(20).pixels == rollout[0][19].pixels);
 
@@ -155,6 +156,7 @@ TEST_CASE("with the real (untrained small) model the dream pane equals its headl
   for (int i = 0; i < 8; ++i) actions.push_back({1.0f, 0.0f, i < 4 ? 0.0f : -1.0f});
   CHECK(report.walk.actions == actions);
   const auto headless = model::Simulator::untrained(config, schema, "cpu", 11);
-  const auto rollout = model::rollout(*headless, {{report.timeline[0]}}, {actions}, options.seed);
+  const std::vector<Image> context(static_cast<size_t>(headless->info().context), report.timeline[0]);
+  const auto rollout = model::rollout(*headless, {context}, {actions}, options.seed);
   CHECK(report.shown_dream.at(8).pixels == rollout[0][7].pixels);
 }

@@ -1,18 +1,24 @@
 // The viewer's logic without a window: key bindings from the action schema, the script format,
-// saved walks, and the session (steps equal the headless rollout; rewind + fork; replay).
+// saved walks, the session (full-context world start; steps equal the headless rollout; rewind +
+// fork; replay) and the snapshot the window reads instead of the session.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
+#include <memory>
 
+#include "model/compare_strip.h"
 #include "model/metrics.h"
 #include "nav/atomic_file.h"
 #include "nav/user_error.h"
+#include "nav/world.h"
 #include "tests/viewer/fake_simulator.h"
 #include "viewer/app.h"
 #include "viewer/key_bindings.h"
 #include "viewer/panels.h"
 #include "viewer/script.h"
 #include "viewer/session.h"
+#include "viewer/stepper.h"
 #include "viewer/walk.h"
 
 using namespace dw;
@@ -31,6 +37,14 @@ std::vector<std::vector<float>> forward_then_turn(int steps) {
   for (int i = 0; i < steps; ++i) actions.push_back({1.0f, 0.0f, i < steps / 2 ? 0.0f : 1.0f});
   return actions;
 }
+
+// A walk started in world 6, with the model info its snapshots share.
+struct WorldWalk {
+  test::FakeSimulator simulator;
+  Session session{simulator, 3};
+  std::shared_ptr<const model::ModelInfo> info = std::make_shared<const model::ModelInfo>(simulator.info());
+  WorldWalk() { session.start(WalkStart{6, {}}); }
+};
 
 }  // namespace
 
@@ -81,8 +95,9 @@ TEST_CASE("session frames equal the headless rollout of the same start and actio
   CHECK(session.now().psnr > 0.0);
   CHECK(session.map().width > 0);
 
-  test::FakeSimulator headless;
-  const auto frames = model::rollout(headless, {{start}}, {actions}, 7);
+  test::FakeSimulator headless;  // the session's context: the start frame held still, zero actions
+  const std::vector<Image> context(static_cast<size_t>(simulator.info().context), start);
+  const auto frames = model::rollout(headless, {context}, {actions}, 7);
   for (int i = 1; i <= 12; ++i) CHECK(session.entry(i).dream.pixels == frames[0][static_cast<size_t>(i - 1)].pixels);
 }
 
@@ -179,13 +194,90 @@ TEST_CASE("the pane layout tiles any window without overlap", "[viewer]") {
   }
 }
 
-TEST_CASE("error heatmap is black where frames agree", "[viewer]") {
+TEST_CASE("a world start gives the model its full context of the world's views", "[viewer]") {
+  for (const int context : {4, 2, 1}) {
+    test::FakeSimulator simulator(64, context);
+    Session session(simulator, 3);
+    session.start(WalkStart{6, {}});
+    REQUIRE(simulator.last_start_frames().size() == 1);
+    const std::vector<Image>& frames = simulator.last_start_frames()[0];
+    REQUIRE(static_cast<int>(frames.size()) == context);
+    REQUIRE(simulator.last_start_actions().size() == 1);
+    const auto& actions = simulator.last_start_actions()[0];
+    REQUIRE(static_cast<int>(actions.size()) == context - 1);
+    for (const auto& action : actions) CHECK(action == std::vector<float>{0.0f, 0.0f, 0.0f});  // standing still
+
+    const nav::World world(6, data::world_settings_for(simulator.info().schema));
+    const nav::Pose spawn = world.spawn_pose(6);
+    for (const Image& frame : frames) CHECK(frame.pixels == world.render_view(spawn, 64).pixels);
+    // The walk starts at the last context frame, in the truth pane and in the dream.
+    CHECK(session.now().pose.x == spawn.x);
+    CHECK(session.now().pose.yaw == spawn.yaw);
+    REQUIRE(session.now().truth.has_value());
+    CHECK(session.now().truth->pixels == frames.back().pixels);
+    CHECK(session.now().dream.pixels == frames.back().pixels);
+  }
+}
+
+TEST_CASE("a start image is the one start frame", "[viewer]") {
+  test::FakeSimulator simulator;
+  Session session(simulator, 3);
+  session.start(WalkStart{std::nullopt, Image(64, 64)});
+  REQUIRE(simulator.last_start_frames().size() == 1);
+  CHECK(simulator.last_start_frames()[0].size() == 1);
+  CHECK_FALSE(session.has_ground_truth());
+}
+
+TEST_CASE("the snapshot carries what the window shows of the session", "[viewer]") {
+  WorldWalk walk;
+  test::FakeSimulator& simulator = walk.simulator;
+  Session& session = walk.session;
+  const auto& info = walk.info;
+  Snapshot snapshot = snapshot_of(session, info);
+  CHECK(snapshot.has_truth);
+  REQUIRE(snapshot.info);
+  CHECK(snapshot.info->weights_hash == "fake0001");
+  CHECK(snapshot.info->context == 4);
+  REQUIRE(snapshot.map.width > 0);
+
+  session.start(WalkStart{std::nullopt, Image(64, 64)});  // Load start: the world is gone
+  snapshot = snapshot_of(session, info);
+  CHECK_FALSE(snapshot.has_truth);
+  CHECK(snapshot.truth.width == 0);
+  CHECK(snapshot.map.width == 0);
+  CHECK(snapshot.info == info);
+
+  session.start(WalkStart{6, {}});
+  Stepper stepper(session, KeyBindings(simulator.info().schema), StepperSettings{});
+  stepper.start();  // publishes the first snapshot before its worker runs
+  Snapshot fetched;
+  REQUIRE(stepper.fetch(fetched));
+  stepper.stop();
+  CHECK(fetched.has_truth);
+  REQUIRE(fetched.info);
+  CHECK(fetched.info->config_name == "fake");
+}
+
+TEST_CASE("the snapshot's heatmap and PSNR are the model's, black and capped where dream and truth agree", "[viewer]") {
+  WorldWalk walk;
+  Session& session = walk.session;
+  Snapshot snapshot = snapshot_of(session, walk.info);
+  CHECK(snapshot.psnr == Approx(model::kPsnrCap));
+  const bool is_black = std::all_of(snapshot.heatmap.pixels.begin(), snapshot.heatmap.pixels.end(),
+                                    [](std::uint8_t value) { return value == 0; });
+  CHECK(is_black);
+
+  for (const auto& action : forward_then_turn(4)) session.step(action);
+  snapshot = snapshot_of(session, walk.info);
+  CHECK(snapshot.heatmap.pixels == model::error_heatmap(snapshot.truth, snapshot.dream, kHeatmapFullScale).pixels);
+  CHECK(snapshot.psnr == model::compare_frames(snapshot.dream, snapshot.truth).psnr);
+  CHECK(snapshot.psnr < model::kPsnrCap);
+
+  // The viewer's scale shows small errors: a mean error of an eighth of the range is full red.
   Image a(4, 4);
   Image b = a;
-  b.at(1, 1)[0] = 200;
-  const Image heat = error_heatmap(a, b);
+  for (int c = 0; c < 3; ++c) b.at(1, 1)[c] = 32;
+  const Image heat = model::error_heatmap(a, b, kHeatmapFullScale);
   CHECK(heat.at(0, 0)[0] == 0);
-  CHECK(heat.at(1, 1)[0] > 100);
-  CHECK(frame_psnr(a, a) == Approx(model::kPsnrCap));
-  CHECK(frame_psnr(a, b) < 60.0);
+  CHECK(heat.at(1, 1)[0] == 255);
 }

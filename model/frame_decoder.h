@@ -1,0 +1,54 @@
+// The frame decoder seam: dynamics features (+ the previous frame) -> the next frame. The engine
+// calls a decoder only through this interface, so a new one (a few-step generative sampler, say)
+// is one new file plus a DecoderType entry: it brings its own training loss, draws any noise
+// from the per-trajectory streams it is given, and returns the frame that is shown and fed back
+// as the next step's previous frame. Implementations: mean (model/decoder_mean.cpp) and warp
+// (model/decoder_warp.cpp).
+#pragma once
+
+#include <torch/torch.h>
+
+#include <memory>
+#include <vector>
+
+#include "model/config.h"
+
+namespace dw::model {
+
+struct DecodedFrame {
+  torch::Tensor frame;  // [N,3,H,W] in [0,1]: shown, and the next step's previous frame
+  torch::Tensor loss;   // with a target: the training loss, summed per frame, mean over the batch
+  torch::Tensor mse;    // with a target: per-pixel MSE of `frame`, for reporting
+};
+
+class FrameDecoder : public torch::nn::Module {
+ public:
+  // features [N,F,h,w] from the dynamics core; previous [N,3,H,W] in [0,1] or undefined before
+  // the first frame; target [N,3,H,W] (undefined at inference); noise: one stream per trajectory.
+  virtual DecodedFrame decode(const torch::Tensor& features, const torch::Tensor& previous,
+                              const torch::Tensor& target, std::vector<at::Generator>& noise) = 0;
+};
+
+std::shared_ptr<FrameDecoder> make_decoder(const ModelConfig& config, int feature_channels);
+
+// Samples frame [N,C,H,W] at (x + dx, y + dy) for flow [N,2,H,W] in normalised units (2 = the
+// whole width or height), bilinear, clamped at the border. A zero flow returns the frame.
+torch::Tensor warp_frame(const torch::Tensor& frame, const torch::Tensor& flow);
+
+// The loss and MSE of a mean decoder's frame: squared error summed per frame (the KL's nat
+// scale), mean over the batch.
+DecodedFrame score_mean_frame(torch::Tensor frame, const torch::Tensor& target);
+
+// Decoder stage widths, coarsest first: the encoder's mirrored, plus the full-resolution stage,
+// which works on 4x the pixels of the one before and so gets half its channels.
+std::vector<int> decoder_channels(const ModelConfig& config);
+
+// The stem (features -> first stage) and the stride-2 upsampling stages every conv decoder has,
+// registered on `owner` as "stem" and "upsample" (the checkpoint's tensor names).
+struct UpsamplingPath {
+  torch::nn::Sequential stem{nullptr};
+  torch::nn::ModuleList stages{nullptr};
+  UpsamplingPath(torch::nn::Module& owner, const ModelConfig& config, int feature_channels);
+};
+
+}  // namespace dw::model

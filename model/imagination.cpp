@@ -1,0 +1,77 @@
+#include "model/imagination.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include "nav/random.h"
+
+namespace dw::model {
+
+ImaginationState ImaginationState::clone() const {
+  ImaginationState copy;
+  copy.latent = latent.clone();
+  if (last_frame.defined()) copy.last_frame = last_frame.clone();
+  for (const auto& generator : noise) copy.noise.push_back(generator.clone());
+  copy.observed = observed;
+  return copy;
+}
+
+std::vector<at::Generator> noise_streams(std::uint64_t seed, std::int64_t batch) {
+  std::vector<at::Generator> streams;
+  for (std::int64_t b = 0; b < batch; ++b) {
+    streams.push_back(at::make_generator<at::CPUGeneratorImpl>(nav::mix_seed(seed, static_cast<std::uint64_t>(b))));
+  }
+  return streams;
+}
+
+torch::Tensor per_trajectory_normal(const torch::Tensor& like, std::vector<at::Generator>& noise) {
+  TORCH_CHECK(static_cast<std::int64_t>(noise.size()) == like.size(0), "one noise stream per trajectory");
+  std::vector<torch::Tensor> rows;
+  for (auto& generator : noise) {
+    rows.push_back(torch::randn(like[0].sizes(), generator, torch::TensorOptions().dtype(torch::kFloat32)));
+  }
+  return torch::stack(rows).to(like.device(), like.scalar_type());
+}
+
+ImaginationState Imagination::start(std::int64_t batch, std::uint64_t seed, const torch::Device& device) {
+  ImaginationState state;
+  state.latent = model_->dynamics().initial_state(batch, device);
+  state.noise = noise_streams(seed, batch);
+  return state;
+}
+
+torch::Tensor Imagination::sample(const Gaussian& dist, float temperature, std::vector<at::Generator>& noise) const {
+  if (temperature <= 0.0f) return dist.mean;
+  return dist.mean + temperature * dist.std * per_trajectory_normal(dist.mean, noise);
+}
+
+Observation Imagination::observe(ImaginationState& state, const torch::Tensor& frame, const torch::Tensor& action,
+                                 float temperature, bool reconstruct, const torch::Tensor& embedding) {
+  DynamicsCore& dynamics = model_->dynamics();
+  // The first frame starts from the initial state; later ones first take the action's step.
+  DynamicsState next = state.observed == 0 ? state.latent : dynamics.advance(state.latent, action);
+  Observation observation;
+  if (reconstruct) observation.prior = dynamics.prior(next);
+  observation.posterior =
+      dynamics.posterior(next, embedding.defined() ? embedding : model_->encoder()->forward(frame));
+  state.latent = dynamics.with_sample(next, sample(observation.posterior, temperature, state.noise));
+  if (reconstruct) {
+    observation.reconstruction =
+        model_->decoder().decode(dynamics.features(state.latent), state.last_frame, frame, state.noise);
+  }
+  state.last_frame = frame;
+  ++state.observed;
+  return observation;
+}
+
+DecodedFrame Imagination::imagine(ImaginationState& state, const torch::Tensor& action, float temperature,
+                                  const torch::Tensor& target) {
+  TORCH_CHECK(state.observed > 0, "imagine before any observed frame");
+  DynamicsCore& dynamics = model_->dynamics();
+  DynamicsState next = dynamics.advance(state.latent, action);
+  state.latent = dynamics.with_sample(next, sample(dynamics.prior(next), temperature, state.noise));
+  DecodedFrame decoded = model_->decoder().decode(dynamics.features(state.latent), state.last_frame, target, state.noise);
+  state.last_frame = decoded.frame.detach();
+  return decoded;
+}
+
+}  // namespace dw::model

@@ -1,0 +1,66 @@
+// The imagination engine: the one loop that observes true frames through the posterior and then
+// imagines from actions alone through the prior, feeding each imagined frame back as the
+// decoder's previous frame. Training's loss (model/sequence.h), the Simulator (and through it
+// eval, rollout, the viewer and the benches) all step the model through it, so they cannot
+// disagree. Every trajectory draws its noise from its own stream seeded from (seed, b): a batch
+// gives exactly the samples of B single runs.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "model/dynamics.h"
+#include "model/frame_decoder.h"
+#include "model/world_model.h"
+
+namespace dw::model {
+
+struct ImaginationState {
+  DynamicsState latent;
+  torch::Tensor last_frame;           // observed or imagined: the decoder's previous frame
+  std::vector<at::Generator> noise;   // one stream per trajectory
+  int observed = 0;                   // true frames seen so far
+  ImaginationState clone() const;
+};
+
+// What training needs of an observed frame: the KL's two sides and the decoder's reconstruction.
+struct Observation {
+  Gaussian prior;
+  Gaussian posterior;
+  DecodedFrame reconstruction;  // only when asked for
+};
+
+// One noise stream per trajectory, seeded from (seed, b).
+std::vector<at::Generator> noise_streams(std::uint64_t seed, std::int64_t batch);
+
+// A standard-normal sample shaped like `like` [N, ...], row b drawn on the CPU from noise[b]
+// (so a seed gives the same samples on any device and in any batch).
+torch::Tensor per_trajectory_normal(const torch::Tensor& like, std::vector<at::Generator>& noise);
+
+class Imagination {
+ public:
+  explicit Imagination(WorldModel model) : model_(std::move(model)) {}
+
+  ImaginationState start(std::int64_t batch, std::uint64_t seed, const torch::Device& device);
+  // Sees the true frame [N,3,H,W] that `action` [N,A] led to (ignored for the first frame).
+  // The latent is the posterior mean plus temperature x std x noise. With `reconstruct` the
+  // decoder also rebuilds the frame from the previous one (its loss scores it against `frame`).
+  // `embedding`: the encoder's output for `frame` when already computed (a batched pass).
+  Observation observe(ImaginationState& state, const torch::Tensor& frame, const torch::Tensor& action,
+                      float temperature, bool reconstruct = false, const torch::Tensor& embedding = {});
+  // One imagined step from `action`: the prior's mean plus temperature x std x noise, decoded
+  // from the previous frame. With a `target` the decoder's loss scores the frame. In training
+  // (grad mode on) the frame fed back is detached, as a rollout sees it.
+  DecodedFrame imagine(ImaginationState& state, const torch::Tensor& action, float temperature,
+                       const torch::Tensor& target = {});
+
+  WorldModel& model() { return model_; }
+
+ private:
+  torch::Tensor sample(const Gaussian& dist, float temperature, std::vector<at::Generator>& noise) const;
+  WorldModel model_;
+};
+
+}  // namespace dw::model
