@@ -9,14 +9,22 @@
 
 #include "model/evaluate.h"
 #include "model/perceptual.h"
+#include "model/revisit.h"
 #include "model/simulator.h"
 #include "model/threads.h"
 #include "nav/atomic_file.h"
 #include "nav/image.h"
+#include "nav/user_error.h"
 #include "tools/commands.h"
 #include "tools/progress.h"
 
 namespace dw::tools {
+
+// The revisit walks instead of a dataset (--protocol ...), in eval_revisit.cpp.
+void add_revisit_options(CLI::App& command, model::RevisitOptions& revisit);
+void run_revisit_eval(const std::string& checkpoint, const std::string& device, int threads,
+                      model::RevisitOptions revisit, const model::EvalOptions& eval, bool is_context_given,
+                      const std::string& json);
 
 namespace {
 
@@ -30,6 +38,7 @@ struct EvalCommandOptions {
   std::string perceptual;
   int threads = 0;
   model::EvalOptions eval;
+  model::RevisitOptions revisit;
 };
 
 void write_strips(const model::EvalReport& report, const std::filesystem::path& prefix) {
@@ -45,6 +54,7 @@ void write_strips(const model::EvalReport& report, const std::filesystem::path& 
 }
 
 void run_eval(EvalCommandOptions& options) {
+  if (options.data.empty()) throw UserError("--data is required (or --protocol turn|outback for the revisit walks)");
   model::configure_default_threads(options.threads);
   auto simulator = model::Simulator::load(options.checkpoint, options.device);
   std::unique_ptr<model::PerceptualMetric> perceptual;
@@ -76,7 +86,7 @@ void add_eval_command(CLI::App& app) {
   CLI::App* command = app.add_subcommand(
       "eval", "Open-loop prediction quality per horizon step (PSNR, SSIM, MSE, layout PSNR, sharpness) vs copy-last-frame");
   command->add_option("--checkpoint", options->checkpoint, "Run folder or its model.json")->required();
-  command->add_option("--data", options->data, "Dataset folder")->required();
+  command->add_option("--data", options->data, "Dataset folder (not with --protocol)");
   command->add_option("--split", options->eval.split, "train, val, test or test_unseen")->capture_default_str();
   command->add_option("--context", options->eval.context, "True frames the model sees")->capture_default_str();
   command->add_option("--horizon", options->eval.horizon,
@@ -102,7 +112,12 @@ void add_eval_command(CLI::App& app) {
   command->add_option("--perceptual", options->perceptual, "TorchScript module (e.g. exported LPIPS): forward(a, b) on [N,3,H,W] in [-1,1]");
   command->add_option("--device", options->device, "cpu or cuda")->capture_default_str();
   command->add_option("--threads", options->threads, "CPU threads (0 = measured default)")->capture_default_str();
-  command->callback([options] { run_eval(*options); });
+  add_revisit_options(*command, options->revisit);
+  command->callback([options, command] {
+    if (command->count("--protocol") == 0) return run_eval(*options);
+    run_revisit_eval(options->checkpoint, options->device, options->threads, options->revisit, options->eval,
+                     command->count("--context") > 0, options->json);
+  });
 }
 
 }  // namespace dw::tools
