@@ -61,6 +61,11 @@ struct TrainConfig {
   // imagines the rest of its window, so single-frame starts are trained (and some windows are
   // imagined for longer). 0 = always the full context.
   int min_context = 0;
+  // The imagined frames of a window are decoded from the posterior of their true frame (the
+  // prior learns to predict it through the balanced KL) instead of the prior's mean, while the
+  // decoder is still fed its own previous frames. The decoder then learns one sharp future per
+  // latent sample rather than the mean of all futures; rollouts sample the prior (temperature 1).
+  bool open_loop_posterior = false;
   float learning_rate = 6e-4f;
   float kl_weight = 0.1f;
   float free_bits = 1.0f;           // nats per latent location below which the KL is not pushed

@@ -45,7 +45,8 @@ torch::Tensor Imagination::sample(const Gaussian& dist, float temperature, std::
 }
 
 Observation Imagination::observe(ImaginationState& state, const torch::Tensor& frame, const torch::Tensor& action,
-                                 float temperature, bool reconstruct, const torch::Tensor& embedding) {
+                                 float temperature, bool reconstruct, const torch::Tensor& embedding,
+                                 bool feed_back_reconstruction) {
   DynamicsCore& dynamics = model_->dynamics();
   // The first frame starts from the initial state; later ones first take the action's step.
   DynamicsState next = state.observed == 0 ? state.latent : dynamics.advance(state.latent, action);
@@ -58,7 +59,7 @@ Observation Imagination::observe(ImaginationState& state, const torch::Tensor& f
     observation.reconstruction =
         model_->decoder().decode(dynamics.features(state.latent), state.last_frame, frame, state.noise);
   }
-  state.last_frame = frame;
+  state.last_frame = feed_back_reconstruction ? observation.reconstruction.frame.detach() : frame;
   ++state.observed;
   return observation;
 }

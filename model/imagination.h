@@ -47,9 +47,12 @@ class Imagination {
   // Sees the true frame [N,3,H,W] that `action` [N,A] led to (ignored for the first frame).
   // The latent is the posterior mean plus temperature x std x noise. With `reconstruct` the
   // decoder also rebuilds the frame from the previous one (its loss scores it against `frame`).
-  // `embedding`: the encoder's output for `frame` when already computed (a batched pass).
+  // `embedding`: the encoder's output for `frame` when already computed (a batched pass). With
+  // `feed_back_reconstruction` the decoder's (detached) frame, not `frame`, becomes the next
+  // previous frame: the latent sees the truth while the pixels run free, as in a rollout.
   Observation observe(ImaginationState& state, const torch::Tensor& frame, const torch::Tensor& action,
-                      float temperature, bool reconstruct = false, const torch::Tensor& embedding = {});
+                      float temperature, bool reconstruct = false, const torch::Tensor& embedding = {},
+                      bool feed_back_reconstruction = false);
   // One imagined step from `action`: the prior's mean plus temperature x std x noise, decoded
   // from the previous frame. With a `target` the decoder's loss scores the frame. In training
   // (grad mode on) the frame fed back is detached, as a rollout sees it.

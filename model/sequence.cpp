@@ -48,8 +48,10 @@ LossTerms sequence_loss(WorldModel& model, const torch::Tensor& frames, const to
   const std::int64_t steps = frames.size(1);
   TORCH_CHECK(observed >= 1 && observed < steps, "a training window needs more frames than it observes");
   const std::int64_t locations = std::int64_t{model->config().latent_width()} * model->config().latent_height();
-  // One batched encoder pass over the observed frames (the imagined ones are never seen).
-  auto embeddings = model->encoder()->forward(frames.slice(1, 0, observed).flatten(0, 1)).unflatten(0, {batch, observed});
+  // One batched encoder pass over the frames the posterior sees (only the observed ones, unless
+  // the imagined ones are decoded from their posterior too).
+  const std::int64_t encoded = train.open_loop_posterior ? steps : observed;
+  auto embeddings = model->encoder()->forward(frames.slice(1, 0, encoded).flatten(0, 1)).unflatten(0, {batch, encoded});
 
   Imagination engine(model);
   ImaginationState state = engine.start(batch, seed, frames.device());
@@ -64,7 +66,15 @@ LossTerms sequence_loss(WorldModel& model, const torch::Tensor& frames, const to
     context_loss = context_loss + seen.reconstruction.loss;
     context_mse = context_mse + seen.reconstruction.mse.detach();
   }
-  for (std::int64_t t = observed; t < steps; ++t) {
+  for (std::int64_t t = observed; train.open_loop_posterior && t < steps; ++t) {
+    const Observation seen =
+        engine.observe(state, frames.select(1, t), action_at(actions, t - 1), 1.0f, true, embeddings.select(1, t), true);
+    kl_loss = kl_loss + balanced_kl(seen.posterior, seen.prior, train, locations);
+    kl_value = kl_value + gaussian_kl(seen.posterior, seen.prior).sum({1, 2}).mean().detach();
+    open_loss = open_loss + seen.reconstruction.loss;
+    open_mse = open_mse + seen.reconstruction.mse.detach();
+  }
+  for (std::int64_t t = train.open_loop_posterior ? steps : observed; t < steps; ++t) {
     // Open loop: the prior's mean, the deterministic prediction that evaluation scores.
     const DecodedFrame imagined = engine.imagine(state, action_at(actions, t - 1), 0.0f, frames.select(1, t));
     open_loss = open_loss + imagined.loss;
@@ -74,8 +84,9 @@ LossTerms sequence_loss(WorldModel& model, const torch::Tensor& frames, const to
   LossTerms terms;
   terms.context_mse = context_mse / seen;
   terms.open_loop_mse = open_mse / imagined;
-  terms.kl = kl_value / seen;
-  terms.total = train.context_weight * context_loss / seen + open_loss / imagined + train.kl_weight * kl_loss / seen;
+  const double kl_frames = train.open_loop_posterior ? static_cast<double>(steps) : seen;
+  terms.kl = kl_value / kl_frames;
+  terms.total = train.context_weight * context_loss / seen + open_loss / imagined + train.kl_weight * kl_loss / kl_frames;
   return terms;
 }
 

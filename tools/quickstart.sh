@@ -1,32 +1,34 @@
 #!/usr/bin/env bash
-# The README's first command: install, build, generate the default dataset, train the default
-# model for a few minutes (or reuse one already trained), then open the viewer on it. With no
-# display (or no viewer in this build) it writes a rollout GIF instead and says where.
-#   DREAMWALK_TRAIN_MINUTES  training budget when no model exists yet (default 10)
+# The README's first command: install, build, then open the viewer on the shipped default model
+# (models/default/, see tools/train-default-model.sh), walking world 1 beside the ground truth.
+# With no display (or no viewer in this build) it writes an imagined walk as GIF/MP4 with
+# truth | dream | error strips instead and says where.
+#   DREAMWALK_TRAIN_MINUTES  train your own runs/default for this many minutes first (on the
+#                            default dataset, generated if missing) and use it instead
 set -euo pipefail
 cd "$(dirname "$0")/.."
-minutes="${DREAMWALK_TRAIN_MINUTES:-10}"
 data=data/default
-run=runs/default
+model=models/default
 
 bash tools/install-deps.sh
 bash tools/build.sh -DDREAMWALK_BUILD_TESTS=OFF
 dreamwalk=./build/tools/dreamwalk
 mkdir -p out
 
-if [ ! -f "$data/manifest.json" ]; then
-  "$dreamwalk" gen --world-seed 1 --episodes 200 --steps 200 --size 64 --policy explore --out "$data"
+if [ -n "${DREAMWALK_TRAIN_MINUTES:-}" ]; then
+  model=runs/default
+  if [ ! -f "$data/manifest.json" ]; then
+    "$dreamwalk" gen --world-seed 1 --episodes 200 --steps 200 --size 64 --policy explore,keys --out "$data"
+  fi
+  if [ ! -f "$model/model.json" ]; then
+    "$dreamwalk" train --data "$data" --config configs/small.yaml --out "$model" --minutes "$DREAMWALK_TRAIN_MINUTES"
+  fi
+  "$dreamwalk" eval --checkpoint "$model" --data "$data" --split test --horizon 64 --stride 32 \
+      --json out/eval.json --plot out/eval.png
 fi
-"$dreamwalk" sheet --data "$data" --out out/sheet.png
-echo "quickstart: contact sheet of the data in out/sheet.png"
-
-if [ ! -f "$run/model.json" ]; then
-  "$dreamwalk" train --data "$data" --config configs/small.yaml --out "$run" --minutes "$minutes"
-fi
-"$dreamwalk" eval --checkpoint "$run" --data "$data" --split test --json out/eval.json --plot out/eval.png
 
 if [ -n "${DISPLAY:-}" ] && "$dreamwalk" view --help >/dev/null 2>&1; then
-  exec "$dreamwalk" view --checkpoint "$run" --world-seed 1
+  exec "$dreamwalk" view --checkpoint "$model" --world-seed 1
 fi
-"$dreamwalk" rollout --checkpoint "$run" --start-episode "$data:test:0" --compare --steps 64 --force --out out/rollout
-echo "quickstart: no display, so no viewer; the imagined walk is in out/rollout/rollout.gif"
+"$dreamwalk" rollout --checkpoint "$model" --policy explore --world-seed 1 --compare --steps 64 --force --out out/rollout
+echo "quickstart: no display, so no viewer; the imagined walk is in out/rollout/rollout.gif (truth | dream | error: out/rollout/compare.gif)"

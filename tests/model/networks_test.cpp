@@ -124,6 +124,27 @@ TEST_CASE("sequence loss and the engine accept action-free data", "[model]") {
   CHECK(state.observed == 2);
 }
 
+TEST_CASE("open-loop posterior training decodes the imagined frames from their posterior", "[model]") {
+  Config config = testing::tiny_config();
+  torch::manual_seed(9);
+  WorldModel model(config.model, 3);
+  auto frames = torch::rand({2, 5, 3, 16, 16});
+  auto actions = torch::rand({2, 4, 3}) * 2 - 1;
+  const LossTerms prior_mean = sequence_loss(model, frames, actions, config.train, 2, 4);
+  config.train.open_loop_posterior = true;
+  const LossTerms posterior = sequence_loss(model, frames, actions, config.train, 2, 4);
+  CHECK(std::isfinite(posterior.total.item<double>()));
+  CHECK(posterior.open_loop_mse.item<double>() != prior_mean.open_loop_mse.item<double>());
+  // The pixels still run free: the next previous frame is the decoder's, not the truth.
+  torch::NoGradGuard no_grad;
+  Imagination engine(model);
+  ImaginationState state = engine.start(2, 0, torch::kCPU);
+  engine.observe(state, frames.select(1, 0), {}, 0.0f, true, {}, true);
+  CHECK((state.last_frame - frames.select(1, 0)).abs().max().item<double>() > 1e-3);
+  engine.observe(state, frames.select(1, 1), actions.select(1, 0), 0.0f, true);
+  CHECK((state.last_frame - frames.select(1, 1)).abs().max().item<double>() == 0.0);
+}
+
 TEST_CASE("one noise stream per trajectory: a batch samples what single runs sample", "[model]") {
   const Config config = testing::tiny_config();
   torch::manual_seed(6);

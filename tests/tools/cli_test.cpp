@@ -47,4 +47,6 @@ TEST_CASE("eval: a horizon longer than every episode, --samples 0, a horizon abo
   check_one_line_error(run_dreamwalk(base + " --horizon 40"), "no episode with 42 frames");
   check_one_line_error(run_dreamwalk(base + " --samples 0"), "--samples");
   check_one_line_error(run_dreamwalk(base + " --horizon 300"), "at most 256");
+  check_one_line_error(run_dreamwalk("eval --checkpoint " + tiny.run.string() + " --protocol spin"), "spin");
+  check_one_line_error(run_dreamwalk("eval --checkpoint " + tiny.run.string() + " --protocol turn --walks 0"), "--walks");
 }

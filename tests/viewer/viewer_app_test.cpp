@@ -75,7 +75,7 @@ TEST_CASE("a scripted walk shows the headless rollout's frames and replays exact
   CHECK(report.walk.actions == actions);
   test::FakeSimulator headless;  // the viewer's context: the spawn view held still, zero actions
   const std::vector<Image> context(static_cast<size_t>(headless.info().context), report.timeline[0]);
-  const auto rollout = model::rollout(headless, {context}, {actions}, options.seed);
+  const auto rollout = model::rollout(headless, {context}, {}, {actions}, options.seed);
   REQUIRE(report.shown_dream.count(20) == 1);
   CHECK(report.shown_dream.at(20).pixels == rollout[0][19].pixels);
 
@@ -157,6 +157,6 @@ TEST_CASE("with the real (untrained small) model the dream pane equals its headl
   CHECK(report.walk.actions == actions);
   const auto headless = model::Simulator::untrained(config, schema, "cpu", 11);
   const std::vector<Image> context(static_cast<size_t>(headless->info().context), report.timeline[0]);
-  const auto rollout = model::rollout(*headless, {context}, {actions}, options.seed);
+  const auto rollout = model::rollout(*headless, {context}, {}, {actions}, options.seed);
   CHECK(report.shown_dream.at(8).pixels == rollout[0][7].pixels);
 }

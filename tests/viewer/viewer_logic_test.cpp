@@ -97,7 +97,7 @@ TEST_CASE("session frames equal the headless rollout of the same start and actio
 
   test::FakeSimulator headless;  // the session's context: the start frame held still, zero actions
   const std::vector<Image> context(static_cast<size_t>(simulator.info().context), start);
-  const auto frames = model::rollout(headless, {context}, {actions}, 7);
+  const auto frames = model::rollout(headless, {context}, {}, {actions}, 7);
   for (int i = 1; i <= 12; ++i) CHECK(session.entry(i).dream.pixels == frames[0][static_cast<size_t>(i - 1)].pixels);
 }
 

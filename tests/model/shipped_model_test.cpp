@@ -1,0 +1,41 @@
+// The shipped default model (models/default/) loads and beats copy-last-frame on a small test
+// set generated here from the default data's world, by the eval protocol.
+#include <catch2/catch.hpp>
+
+#include "datasets/generate.h"
+#include "model/evaluate.h"
+#include "model/simulator.h"
+#include "model_test_util.h"
+
+using namespace dw;
+using namespace dw::model;
+
+TEST_CASE("the shipped default model loads and beats copy-last", "[model][shipped]") {
+  const auto dir = testing::scratch_dir("shipped");
+  data::GenerateOptions generate;
+  generate.world_seed = 1;  // the default dataset's world
+  generate.episodes = 1;
+  generate.val_episodes = 1;
+  generate.test_episodes = 4;
+  generate.unseen_episodes = 1;
+  generate.unseen_worlds = 1;
+  generate.steps = 40;
+  generate.policy = "explore,keys";
+  generate.threads = 1;
+  generate_dataset(generate, dir / "data", {});
+
+  auto simulator = Simulator::load(std::filesystem::path(DREAMWALK_SOURCE_DIR) / "models" / "default");
+  CHECK(simulator->info().width == 64);
+  EvalOptions options;
+  options.context = simulator->info().context;
+  options.horizon = 8;
+  options.stride = 4;
+  options.strips = 0;
+  const EvalReport report = evaluate(*simulator, dir / "data", options);
+  REQUIRE(report.windows >= 8);
+  for (int k = 0; k < options.horizon; ++k) {
+    INFO("step " << k + 1);
+    CHECK(report.model.mean(k).psnr > report.baseline.mean(k).psnr + 1.0);
+    CHECK(report.model.mean(k).layout_psnr > report.baseline.mean(k).layout_psnr);
+  }
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Rebuilds the shipped default model (models/default/: model.json + model.safetensors) from
+# nothing: the README's default dataset (explore + keys mix) with fixed seeds, then training of
+# configs/small.yaml with a fixed seed for a fixed number of steps, so the result does not depend
+# on how fast the machine is. About 30 minutes on the 2-core machine the README's figures come
+# from. The shipped files are replaced only when training has finished (temporary name, rename).
+#   DREAMWALK_DEFAULT_STEPS   optimisation steps (default: the count the shipped model was trained for)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+steps="${DREAMWALK_DEFAULT_STEPS:-765}"
+data=data/default
+run=runs/default-model
+
+bash tools/install-deps.sh
+bash tools/build.sh -DDREAMWALK_BUILD_TESTS=OFF
+dreamwalk=./build/tools/dreamwalk
+
+if [ ! -f "$data/manifest.json" ]; then
+  "$dreamwalk" gen --world-seed 1 --episodes 200 --steps 200 --size 64 --policy explore,keys --out "$data"
+fi
+rm -rf "$run"
+"$dreamwalk" train --data "$data" --config configs/small.yaml --out "$run" --steps "$steps" --seed 1 --threads 2
+
+rm -rf models/default.tmp
+mkdir -p models/default.tmp
+cp "$run/model.json" "$run/model.safetensors" models/default.tmp/
+rm -rf models/default
+mv models/default.tmp models/default
+echo "train-default-model: models/default is the model of $run (step $steps)"
