@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "nav/user_error.h"
 
@@ -163,7 +164,9 @@ FrameMetrics compare_frames(const float* a, const float* b, int width, int heigh
   return metrics;
 }
 
-FrameMetrics compare_frames(const Image& truth, const Image& prediction) {
+namespace {
+// Both 8-bit images as planar [3][height][width] floats in [0,1]; UserError if the sizes differ.
+std::pair<std::vector<float>, std::vector<float>> planar_pair(const Image& truth, const Image& prediction) {
   if (!truth.same_size(prediction)) throw UserError("cannot compare frames of different sizes");
   const size_t plane = static_cast<size_t>(truth.width) * truth.height;
   std::vector<float> fa(plane * 3), fb(plane * 3);
@@ -173,7 +176,18 @@ FrameMetrics compare_frames(const Image& truth, const Image& prediction) {
       fb[c * plane + i] = prediction.pixels[i * 3 + c] / 255.0f;
     }
   }
-  return compare_frames(fa.data(), fb.data(), truth.width, truth.height);
+  return {std::move(fa), std::move(fb)};
+}
+}  // namespace
+
+FrameMetrics compare_frames(const Image& truth, const Image& prediction) {
+  const auto [a, b] = planar_pair(truth, prediction);
+  return compare_frames(a.data(), b.data(), truth.width, truth.height);
+}
+
+double frame_psnr(const Image& truth, const Image& prediction) {
+  const auto [a, b] = planar_pair(truth, prediction);
+  return psnr_from_mse(mse(a.data(), b.data(), truth.width, truth.height));
 }
 
 namespace {

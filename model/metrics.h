@@ -46,6 +46,9 @@ double sharpness(const float* truth, const float* prediction, int width, int hei
 FrameMetrics compare_frames(const float* a, const float* b, int width, int height);
 // 8-bit images of the same size (scaled to [0,1]); UserError if the sizes differ.
 FrameMetrics compare_frames(const Image& truth, const Image& prediction);
+// PSNR alone (from the MSE): for a per-step display, where compare_frames' SSIM would cost
+// more than the frame it scores.
+double frame_psnr(const Image& truth, const Image& prediction);
 
 // Means per horizon step over all windows scored.
 class HorizonMetrics {

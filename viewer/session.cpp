@@ -76,8 +76,7 @@ void Session::step(const std::vector<float>& action) {
     const nav::Action move{action[0], action[1], action[2]};
     next.pose = world_->step(now().pose, move);
     next.truth = truth_view(next.pose);
-    // compare_frames also scores SSIM, unused here; at model frame sizes it costs little next to a step.
-    next.psnr = model::compare_frames(next.dream, *next.truth).psnr;
+    next.psnr = model::frame_psnr(*next.truth, next.dream);  // every step: PSNR only, no SSIM
   }
   next.state = simulator_.save_state();
   timeline_.push_back(std::move(next));

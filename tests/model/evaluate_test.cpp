@@ -13,6 +13,16 @@
 
 using namespace dw::model;
 
+namespace {
+// Eval options for the tiny run's context of 2 and a short horizon.
+EvalOptions tiny_eval(int horizon) {
+  EvalOptions options;
+  options.context = 2;
+  options.horizon = horizon;
+  return options;
+}
+}  // namespace
+
 TEST_CASE("eval scores every disjoint window against copy-last-frame", "[model][eval]") {
   const auto& tiny = testing::tiny_run();
   auto simulator = Simulator::load(tiny.run);
@@ -93,9 +103,7 @@ TEST_CASE("eval rejects an unknown split and a horizon no episode can hold", "[m
 TEST_CASE("eval JSON carries layout PSNR, sharpness and the mode", "[model][eval]") {
   const auto& tiny = testing::tiny_run();
   auto simulator = Simulator::load(tiny.run);
-  EvalOptions options;
-  options.context = 2;
-  options.horizon = 3;
+  EvalOptions options = tiny_eval(3);
   const auto json = nlohmann::json::parse(eval_report_json(evaluate(*simulator, tiny.data, options)));
   CHECK(json["mode"] == "mean");
   CHECK(json["samples"] == 1);
@@ -110,9 +118,7 @@ TEST_CASE("eval JSON carries layout PSNR, sharpness and the mode", "[model][eval
 TEST_CASE("eval --samples averages sampled rollouts, and K samples differ from one", "[model][eval]") {
   const auto& tiny = testing::tiny_run();
   auto simulator = Simulator::load(tiny.run);
-  EvalOptions options;
-  options.context = 2;
-  options.horizon = 3;
+  EvalOptions options = tiny_eval(3);
   options.temperature = 1.0f;
   options.seed = 3;
   const EvalReport one = evaluate(*simulator, tiny.data, options);
@@ -131,8 +137,7 @@ TEST_CASE("eval --samples averages sampled rollouts, and K samples differ from o
 TEST_CASE("eval rejects --samples 0, samples without a temperature and a horizon above 256", "[model][eval]") {
   const auto& tiny = testing::tiny_run();
   auto simulator = Simulator::load(tiny.run);
-  EvalOptions options;
-  options.context = 2;
+  EvalOptions options = tiny_eval(16);
   options.samples = 0;
   CHECK_THROWS_WITH(evaluate(*simulator, tiny.data, options), Catch::Contains("--samples"));
   options.samples = 3;
@@ -145,9 +150,7 @@ TEST_CASE("eval rejects --samples 0, samples without a temperature and a horizon
 TEST_CASE("eval strips show only the chosen steps", "[model][eval]") {
   const auto& tiny = testing::tiny_run();
   auto simulator = Simulator::load(tiny.run);
-  EvalOptions options;
-  options.context = 2;
-  options.horizon = 4;
+  EvalOptions options = tiny_eval(4);
   const int all_width = evaluate(*simulator, tiny.data, options).best.front().strip.width;
   options.strip_steps = {1, 4};
   const int chosen_width = evaluate(*simulator, tiny.data, options).best.front().strip.width;

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "model/metrics.h"
+#include "nav/user_error.h"
 
 using namespace dw::model;
 
@@ -117,4 +118,15 @@ TEST_CASE("layout PSNR compares 8x8 area means against a hand-computed value", "
     for (int y = 0; y < 2; ++y)
       for (int x = 0; x < 2; ++x) spot[c * plane + y * size + x] = 1.3f;  // 0.5 + 0.8
   CHECK(layout_psnr(flat.data(), spot.data(), size, size) == Approx(20.0).epsilon(1e-5));
+}
+
+TEST_CASE("frame_psnr is compare_frames' PSNR without the rest", "[model][metrics]") {
+  dw::Image a(16, 16), b(16, 16);
+  for (size_t i = 0; i < a.pixels.size(); ++i) {
+    a.pixels[i] = static_cast<std::uint8_t>(i * 37);
+    b.pixels[i] = static_cast<std::uint8_t>(i * 37 + (i % 5));
+  }
+  CHECK(frame_psnr(a, b) == compare_frames(a, b).psnr);
+  CHECK(frame_psnr(a, a) == kPsnrCap);
+  CHECK_THROWS_AS(frame_psnr(a, dw::Image(8, 8)), dw::UserError);
 }
