@@ -188,6 +188,7 @@ std::string to_string(DecoderType type) {
   switch (type) {
     case DecoderType::mean: return "mean";
     case DecoderType::warp: return "warp";
+    case DecoderType::denoise: return "denoise";
   }
   return "?";
 }
@@ -220,6 +221,10 @@ void check_config(const Config& config, const std::string& where) {
   require(m.width % divisor == 0 && m.height % divisor == 0, where,
           "model.width/height must be multiples of " + std::to_string(divisor));
   require(config.train.min_context <= m.context, where, "train.min_context must not exceed model.context");
+  require(m.decoder.denoise_channels.size() == 2, where,
+          "model.decoder.denoise_channels must list 2 widths (frame / 2 and frame / 4)");
+  require(m.decoder.type != DecoderType::denoise || (m.width % 4 == 0 && m.height % 4 == 0), where,
+          "the denoise decoder needs model.width/height that are multiples of 4");
 }
 
 Config config_from_json(const json& object, const std::string& where) {

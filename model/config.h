@@ -16,8 +16,10 @@ namespace dw::model {
 // The frame decoder (model/frame_decoder.h):
 //   mean - the frame from the dynamics features alone (squared error: the average future);
 //   warp - predicts a flow, warps the previous frame (the true one while observing, its own
-//          prediction after), feeds it through skips and outputs it plus a correction.
-enum class DecoderType { mean, warp };
+//          prediction after), feeds it through skips and outputs it plus a correction;
+//   denoise - the warp decoder's frame plus a residual sampled by a few-step EDM denoiser
+//          conditioned on it (model/denoiser.h): one sharp future instead of the average.
+enum class DecoderType { mean, warp, denoise };
 // The dynamics core (model/dynamics.h): rssm - ConvGRU state plus a per-location Gaussian latent.
 enum class DynamicsType { rssm };
 
@@ -33,6 +35,13 @@ struct DecoderConfig {
   // the prediction's and the truth's |dx| and |dy| (a blurred frame has too small gradients, which
   // the squared error alone barely punishes). 0 = squared error only.
   float gradient_weight = 0.0f;
+  // denoise only: denoiser evaluations per sampled frame (Euler steps of the EDM sampler), the
+  // widths of its two resolutions (frame / 2 and frame / 4), and the share of the decoded
+  // training frames it trains on (it is trained beside the warp decoder on detached inputs, so
+  // a share of the frames keeps its cost down without starving it).
+  int denoise_steps = 3;
+  std::vector<int> denoise_channels{32, 48};
+  float denoise_fraction = 0.25f;
 };
 
 struct DynamicsConfig {

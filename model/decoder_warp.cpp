@@ -4,7 +4,7 @@
 // skips plus the correction without the warp, were measured and learned several times slower.)
 #include <algorithm>
 
-#include "model/frame_decoder.h"
+#include "model/decoder_warp.h"
 #include "model/layers.h"
 
 namespace dw::model {
@@ -20,6 +20,8 @@ std::vector<int> skip_channels(const ModelConfig& config) {
   for (size_t i = 1; i + 1 < widths.size(); ++i) channels.push_back(widths[i]);
   return channels;
 }
+
+}  // namespace
 
 // The previous frame at every decoder resolution, finest first ([N,3,H,W] centred, then one
 // stride-2 stage per decoder stage above the latent map).
@@ -42,76 +44,69 @@ class FrameSkipsImpl : public nn::Module {
  private:
   nn::ModuleList stages_{nullptr};
 };
-TORCH_MODULE(FrameSkips);
 
-class WarpDecoder final : public FrameDecoder {
- public:
-  WarpDecoder(const ModelConfig& config, int feature_channels)
-      : config_(config), path_(*this, config, feature_channels) {
-    const std::vector<int> channels = decoder_channels(config);
-    skips_ = register_module("skips", FrameSkips(config));
-    const std::vector<int> skips = skip_channels(config);
-    fuse_ = register_module("fuse", nn::ModuleList());
-    const size_t stages = channels.size() - 1;
-    for (size_t i = 0; i < stages; ++i) {
-      const int width = channels[i + 1];
-      const int skip = skips[stages - 1 - i];  // skips are finest first
-      fuse_->push_back(nn::Sequential(conv(width + skip, width, 3), nn::SiLU()));
-    }
-    flow_ = register_module("flow", conv(channels[1], 2, 3));
-    {
-      torch::NoGradGuard no_grad;  // start from the identity warp
-      flow_->weight.zero_();
-      flow_->bias.zero_();
-    }
-    head_ = register_module("head", conv(channels.back(), 3, 3));
+WarpDecoder::WarpDecoder(const ModelConfig& config, int feature_channels)
+    : config_(config), path_(*this, config, feature_channels) {
+  const std::vector<int> channels = decoder_channels(config);
+  skips_ = register_module("skips", std::make_shared<FrameSkipsImpl>(config));
+  const std::vector<int> skips = skip_channels(config);
+  fuse_ = register_module("fuse", nn::ModuleList());
+  const size_t stages = channels.size() - 1;
+  for (size_t i = 0; i < stages; ++i) {
+    const int width = channels[i + 1];
+    const int skip = skips[stages - 1 - i];  // skips are finest first
+    fuse_->push_back(nn::Sequential(conv(width + skip, width, 3), nn::SiLU()));
   }
+  flow_ = register_module("flow", conv(channels[1], 2, 3));
+  {
+    torch::NoGradGuard no_grad;  // start from the identity warp
+    flow_->weight.zero_();
+    flow_->bias.zero_();
+  }
+  head_ = register_module("head", conv(channels.back(), 3, 3));
+}
 
-  DecodedFrame decode(const torch::Tensor& features, const torch::Tensor& previous,
-                      const torch::Tensor& target, std::vector<at::Generator>& /*noise*/) override {
-    // No frame yet (the very first one of a window): a grey frame.
-    const torch::Tensor frame =
-        previous.defined() ? previous.to(features.scalar_type())
-                           : torch::full({features.size(0), 3, config_.height, config_.width}, 0.5, features.options());
-    torch::Tensor x = path_.stem->forward(features);
-    torch::Tensor warped;
-    std::vector<torch::Tensor> skips;
-    const size_t stages = path_.stages->size();
-    for (size_t i = 0; i < stages; ++i) {
-      x = path_.stages[i]->as<nn::Sequential>()->forward(x);
-      if (i == 0) {
-        warped = warp(frame, x);
-        skips = skips_->forward(warped);
-      }
-      x = fuse_[i]->as<nn::Sequential>()->forward(torch::cat({x, skips.at(stages - 1 - i)}, 1));
+int WarpDecoder::hidden_channels() const { return decoder_channels(config_).back(); }
+
+WarpedPrediction WarpDecoder::predict(const torch::Tensor& features, const torch::Tensor& previous) {
+  // No frame yet (the very first one of a window): a grey frame.
+  const torch::Tensor frame =
+      previous.defined() ? previous.to(features.scalar_type())
+                         : torch::full({features.size(0), 3, config_.height, config_.width}, 0.5, features.options());
+  torch::Tensor x = path_.stem->forward(features);
+  torch::Tensor warped;
+  std::vector<torch::Tensor> skips;
+  const size_t stages = path_.stages->size();
+  for (size_t i = 0; i < stages; ++i) {
+    x = path_.stages[i]->as<nn::Sequential>()->forward(x);
+    if (i == 0) {
+      warped = warp(frame, x);
+      skips = skips_->forward(warped);
     }
-    torch::Tensor correction = head_->forward(x);
-    // The warped frame plus a correction in logit space: stays in (0,1), and copying is free.
-    return score_mean_frame(torch::sigmoid(torch::logit(warped.clamp(0.02, 0.98)) + correction), target, config_.decoder);
+    x = fuse_[i]->as<nn::Sequential>()->forward(torch::cat({x, skips.at(stages - 1 - i)}, 1));
   }
+  torch::Tensor correction = head_->forward(x);
+  // The warped frame plus a correction in logit space: stays in (0,1), and copying is free.
+  return {torch::sigmoid(torch::logit(warped.clamp(0.02, 0.98)) + correction), x};
+}
 
- private:
-  // The flow is predicted on the first upsampled stage and smoothly upsampled: a camera step
-  // moves most of the picture coherently.
-  torch::Tensor warp(const torch::Tensor& frame, const torch::Tensor& coarse_features) {
-    namespace F = nn::functional;
-    auto flow = F::interpolate(flow_->forward(coarse_features),
-                               F::InterpolateFuncOptions()
-                                   .size(std::vector<int64_t>{frame.size(2), frame.size(3)})
-                                   .mode(torch::kBilinear)
-                                   .align_corners(false));
-    return warp_frame(frame, flow, config_.decoder.resample);
-  }
+DecodedFrame WarpDecoder::decode(const torch::Tensor& features, const torch::Tensor& previous,
+                                 const torch::Tensor& target, std::vector<at::Generator>& /*noise*/) {
+  return score_mean_frame(predict(features, previous).frame, target, config_.decoder);
+}
 
-  ModelConfig config_;
-  UpsamplingPath path_;
-  FrameSkips skips_{nullptr};         // the warped frame at every resolution
-  nn::ModuleList fuse_{nullptr};      // [stage output, skip] -> stage channels
-  nn::Conv2d flow_{nullptr};          // first upsampled stage -> (dx, dy)
-  nn::Conv2d head_{nullptr};
-};
+// The flow is predicted on the first upsampled stage and smoothly upsampled: a camera step
+// moves most of the picture coherently.
+torch::Tensor WarpDecoder::warp(const torch::Tensor& frame, const torch::Tensor& coarse_features) {
+  namespace F = nn::functional;
+  auto flow = F::interpolate(flow_->forward(coarse_features),
+                             F::InterpolateFuncOptions()
+                                 .size(std::vector<int64_t>{frame.size(2), frame.size(3)})
+                                 .mode(torch::kBilinear)
+                                 .align_corners(false));
+  return warp_frame(frame, flow, config_.decoder.resample);
+}
 
-}  // namespace
 
 std::shared_ptr<FrameDecoder> make_warp_decoder(const ModelConfig& config, int feature_channels) {
   return std::make_shared<WarpDecoder>(config, feature_channels);

@@ -61,6 +61,7 @@ torch::Tensor warp_frame(const torch::Tensor& frame, const torch::Tensor& flow, 
 
 std::shared_ptr<FrameDecoder> make_mean_decoder(const ModelConfig& config, int feature_channels);
 std::shared_ptr<FrameDecoder> make_warp_decoder(const ModelConfig& config, int feature_channels);
+std::shared_ptr<FrameDecoder> make_denoise_decoder(const ModelConfig& config, int feature_channels);
 
 std::shared_ptr<FrameDecoder> make_decoder(const ModelConfig& config, int feature_channels) {
   switch (config.decoder.type) {
@@ -68,6 +69,8 @@ std::shared_ptr<FrameDecoder> make_decoder(const ModelConfig& config, int featur
       return make_mean_decoder(config, feature_channels);
     case DecoderType::warp:
       return make_warp_decoder(config, feature_channels);
+    case DecoderType::denoise:
+      return make_denoise_decoder(config, feature_channels);
   }
   throw std::logic_error("make_decoder: unhandled decoder type");
 }

@@ -52,7 +52,11 @@ TEST_CASE("decoder and dynamics types are typed, validated and written back", "[
     testing::write_text(dir / "c.yaml", text);
     CHECK_THROWS_WITH(load_config(dir / "c.yaml"), Catch::Contains(needle) && Catch::Contains("c.yaml"));
   };
-  expect_error("model:\n  decoder:\n    type: gan\n", "'model.decoder.type' must be one of mean, warp");
+  expect_error("model:\n  decoder:\n    type: gan\n", "'model.decoder.type' must be one of mean, warp, denoise");
+  expect_error("model:\n  decoder:\n    denoise_steps: 0\n", "model.decoder.denoise_steps must be in [1, 32]");
+  expect_error("model:\n  decoder:\n    denoise_fraction: 0\n", "model.decoder.denoise_fraction must be in (0, 1]");
+  expect_error("model:\n  decoder:\n    denoise_channels: [16, 32, 64]\n", "model.decoder.denoise_channels must list 2");
+  expect_error("model:\n  decoder:\n    denoise_channels: [16, 0]\n", "model.decoder.denoise_channels");
   expect_error("model:\n  dynamics:\n    type: lstm\n", "rssm");
   expect_error("model:\n  decoder:\n    kind: mean\n", "model.decoder.kind");
   expect_error("model:\n  decoder: mean\n", "'model.decoder' must be a mapping");
@@ -63,13 +67,15 @@ TEST_CASE("decoder and dynamics types are typed, validated and written back", "[
   expect_error("train:\n  horizon: 0\n", "train.horizon must be in [1, 256]");
   // What is written is what is read.
   Config config = testing::tiny_config();
-  config.model.decoder.type = DecoderType::mean;
+  config.model.decoder.type = DecoderType::denoise;
+  config.model.decoder.denoise_steps = 5;
   config.train.min_context = 1;
   const nlohmann::json json = config;
   const Config back = config_from_json(json, "round trip");
-  CHECK(back.model.decoder.type == DecoderType::mean);
+  CHECK(back.model.decoder.type == DecoderType::denoise);
+  CHECK(back.model.decoder.denoise_steps == 5);
   CHECK(back.train.min_context == 1);
-  CHECK(json["model"]["decoder"]["type"] == "mean");
+  CHECK(json["model"]["decoder"]["type"] == "denoise");
   CHECK_FALSE(json["model"].contains("previous_frame"));
 }
 

@@ -1,0 +1,36 @@
+// The warping decoder (see decoder_warp.cpp), public inside model/ so the denoise decoder can
+// build on its frame and its full-resolution features.
+#pragma once
+
+#include "model/frame_decoder.h"
+
+namespace dw::model {
+
+struct WarpedPrediction {
+  torch::Tensor frame;   // [N,3,H,W] in (0,1): the warped previous frame plus the correction
+  torch::Tensor hidden;  // [N,C,H,W]: the last full-resolution stage, what the head saw
+};
+
+class FrameSkipsImpl;
+
+class WarpDecoder final : public FrameDecoder {
+ public:
+  WarpDecoder(const ModelConfig& config, int feature_channels);
+
+  WarpedPrediction predict(const torch::Tensor& features, const torch::Tensor& previous);
+  DecodedFrame decode(const torch::Tensor& features, const torch::Tensor& previous, const torch::Tensor& target,
+                      std::vector<at::Generator>& noise) override;
+  int hidden_channels() const;
+
+ private:
+  torch::Tensor warp(const torch::Tensor& frame, const torch::Tensor& coarse_features);
+
+  ModelConfig config_;
+  UpsamplingPath path_;
+  std::shared_ptr<FrameSkipsImpl> skips_;  // the warped frame at every resolution
+  torch::nn::ModuleList fuse_{nullptr};    // [stage output, skip] -> stage channels
+  torch::nn::Conv2d flow_{nullptr};        // first upsampled stage -> (dx, dy)
+  torch::nn::Conv2d head_{nullptr};
+};
+
+}  // namespace dw::model
