@@ -10,14 +10,15 @@ namespace {
 
 namespace nn = torch::nn;
 
-// Scales of the EDM parameterisation for residuals in [-1, 1] units: the typical residual's
+// Scales of the noise for residuals in [-1, 1] units: the typical residual's
 // size, the range of training noise levels (log-normal) and of the sampler's levels.
 constexpr double kSigmaData = 0.25;
 constexpr double kTrainLogSigmaMean = -1.4;
 constexpr double kTrainLogSigmaStd = 1.2;
 constexpr double kSigmaMax = 1.0;
 constexpr double kSigmaMin = 0.05;
-constexpr double kRho = 7.0;  // the schedule's curvature: more steps spent at low noise
+constexpr double kRho = 7.0;
+constexpr double kMaxWeight = 5.0;  // min-SNR's gamma  // the schedule's curvature: more steps spent at low noise
 constexpr int kEmbedding = 64;
 constexpr int kNoiseFeatures = 9;  // the level itself plus sin/cos at four frequencies
 
@@ -63,7 +64,7 @@ ResidualDenoiserImpl::ResidualDenoiserImpl(int condition_channels, const std::ve
   out_ = register_module("out", conv(fine, 12, 3));
   modulations_ = register_module("modulations", nn::ModuleList());
   for (int width : {fine, coarse, coarse, fine}) modulations_->push_back(nn::Linear(kEmbedding, 2 * width));
-  torch::NoGradGuard no_grad;  // start as the preconditioning's skip alone
+  torch::NoGradGuard no_grad;  // start at zero: the mean frame
   out_->weight.zero_();
   out_->bias.zero_();
 }
@@ -82,11 +83,13 @@ torch::Tensor ResidualDenoiserImpl::network(const torch::Tensor& input, const to
 
 torch::Tensor ResidualDenoiserImpl::denoise(const torch::Tensor& noisy, const torch::Tensor& sigma,
                                             const torch::Tensor& condition) {
+  // The network predicts the clean residual itself (no skip of the noisy input, unlike EDM's
+  // preconditioning): untrained, its zero output leaves the mean frame alone instead of passing
+  // the sampler's noise through, so a young denoiser blurs like the mean decoder rather than
+  // covering the frame in noise (measured: with EDM's skip, 477 steps still gave noise).
   const torch::Tensor s = sigma.view({-1, 1, 1, 1});
-  const torch::Tensor total = (s.square() + kSigmaData * kSigmaData).sqrt();
-  const torch::Tensor skip = kSigmaData * kSigmaData / total.square();
-  const torch::Tensor out = s * kSigmaData / total;
-  return skip * noisy + out * network(torch::cat({noisy / total, condition}, 1), sigma);
+  const torch::Tensor scale = (s.square() + kSigmaData * kSigmaData).rsqrt();
+  return network(torch::cat({noisy * scale, condition}, 1), sigma);
 }
 
 torch::Tensor ResidualDenoiserImpl::loss(const torch::Tensor& clean, const torch::Tensor& condition,
@@ -94,10 +97,10 @@ torch::Tensor ResidualDenoiserImpl::loss(const torch::Tensor& clean, const torch
   const torch::Tensor draw = per_trajectory_normal(clean.new_empty({clean.size(0), 1}), noise).view({-1});
   const torch::Tensor sigma = torch::exp(kTrainLogSigmaMean + kTrainLogSigmaStd * draw);
   const torch::Tensor noisy = clean + sigma.view({-1, 1, 1, 1}) * per_trajectory_normal(clean, noise);
-  // EDM's weighting makes the network's target unit-variance at every level: the squared error
-  // of the estimate times (sigma^2 + sigma_data^2) / (sigma sigma_data)^2.
+  // Min-SNR weighting (Hang et al. 2023) of the squared error: the signal-to-noise ratio,
+  // capped so the nearly clean levels do not take over; in units of the residual's variance.
   const torch::Tensor s = sigma.view({-1, 1, 1, 1});
-  const torch::Tensor weight = (s.square() + kSigmaData * kSigmaData) / (s * kSigmaData).square();
+  const torch::Tensor weight = torch::clamp_max(kSigmaData * kSigmaData / s.square(), kMaxWeight) / (kSigmaData * kSigmaData);
   return (weight * (denoise(noisy, sigma, condition) - clean).square()).mean();
 }
 

@@ -1,4 +1,5 @@
-// A few-step EDM denoiser (Karras et al. 2022, the sampler DIAMOND uses) for a residual image:
+// A few-step denoiser for a residual image, sampled by the Euler steps and noise schedule of
+// EDM (Karras et al. 2022, the sampler DIAMOND uses), predicting the clean residual directly:
 // trained to remove Gaussian noise of random levels from the residual given a condition image,
 // sampled by Euler steps from pure noise. It draws one sharp residual where a squared-error
 // decoder would predict the average of all of them (model/decoder_denoise.cpp uses it).
@@ -19,9 +20,9 @@ class ResidualDenoiserImpl : public torch::nn::Module {
   // resolution (the network works on 2x2 pixel blocks to stay cheap at batch 1 on a CPU).
   ResidualDenoiserImpl(int condition_channels, const std::vector<int>& channels);
 
-  // The preconditioned estimate of the clean residual from `noisy` at noise level sigma [N].
+  // The estimate of the clean residual from `noisy` at noise level sigma [N].
   torch::Tensor denoise(const torch::Tensor& noisy, const torch::Tensor& sigma, const torch::Tensor& condition);
-  // EDM training loss (per pixel, mean over the batch) of the clean residual [N,3,H,W]; the
+  // Training loss (per pixel, mean over the batch) of the clean residual [N,3,H,W]; the
   // noise level and the noise of row b come from noise[b].
   torch::Tensor loss(const torch::Tensor& clean, const torch::Tensor& condition, std::vector<at::Generator>& noise);
   // One residual [N,3,H,W] per row, sampled with `steps` evaluations from noise[b]'s stream.

@@ -43,6 +43,10 @@ TEST_CASE("a sampled frame repeats with its seed, differs across seeds, and batc
   torch::manual_seed(3);
   WorldModel model(denoise_config().model, 3);
   torch::NoGradGuard no_grad;
+  // As after some training: the output layer starts at zero (see the next test).
+  for (auto& item : model->named_parameters()) {
+    if (item.key().find("denoiser.out.") != std::string::npos) item.value().normal_(0.0, 0.05);
+  }
   const torch::Tensor features = some_features(model, 3);
   const torch::Tensor previous = torch::rand({3, 3, 16, 16});
   auto sample = [&](std::uint64_t seed) {
@@ -61,6 +65,19 @@ TEST_CASE("a sampled frame repeats with its seed, differs across seeds, and batc
         model->decoder().decode(features.slice(0, b, b + 1), previous.slice(0, b, b + 1), {}, stream).frame;
     CHECK((single - first.slice(0, b, b + 1)).abs().max().item<double>() < 1e-5);
   }
+}
+
+TEST_CASE("an untrained denoiser leaves the warp decoder's mean frame", "[model][denoise]") {
+  torch::manual_seed(4);
+  WorldModel model(denoise_config().model, 3);
+  torch::NoGradGuard no_grad;
+  const torch::Tensor features = some_features(model, 2);
+  const torch::Tensor previous = torch::rand({2, 3, 16, 16});
+  auto noise = noise_streams(1, 2);
+  const torch::Tensor sampled = model->decoder().decode(features, previous, {}, noise).frame;
+  auto more = noise_streams(1, 2);
+  const torch::Tensor mean = model->decoder().decode(features, previous, torch::rand({2, 3, 16, 16}), more).frame;
+  CHECK((sampled - mean).abs().max().item<double>() < 1e-6);
 }
 
 TEST_CASE("while training the frame fed back is the mean, and the loss adds the denoiser's", "[model][denoise]") {
