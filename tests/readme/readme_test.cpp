@@ -3,9 +3,11 @@
 // like the checkout, holding a small fixture (tests/readme/setups.sh), and must exit as marked
 // and print the lines they show; `output` blocks must be what the program prints.
 #include <catch2/catch.hpp>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -27,10 +29,18 @@ std::string read_text(const fs::path& path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-// Per process: CTest runs the test cases in parallel processes.
+// Per process: CTest runs the test cases in parallel processes. The folders of processes that
+// have ended (earlier runs) are removed, so copies of the fixtures do not pile up.
 fs::path scratch_root() {
   static const fs::path root = [] {
-    const fs::path dir = fs::path(DREAMWALK_TEST_SCRATCH) / "readme" / std::to_string(getpid());
+    const fs::path parent = fs::path(DREAMWALK_TEST_SCRATCH) / "readme";
+    fs::create_directories(parent);
+    for (const auto& entry : fs::directory_iterator(parent)) {
+      const std::string name = entry.path().filename().string();
+      if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+      if (kill(static_cast<pid_t>(std::stol(name)), 0) != 0 && errno == ESRCH) fs::remove_all(entry.path());
+    }
+    const fs::path dir = parent / std::to_string(getpid());
     fs::remove_all(dir);
     fs::create_directories(dir / "bin");
     fs::create_symlink(DREAMWALK_BINARY, dir / "bin" / "dreamwalk");
@@ -52,7 +62,7 @@ ShellResult run_shell(const fs::path& dir, const std::string& script) {
   const char* path = std::getenv("PATH");
   const std::string command = "cd '" + dir.string() + "' && env DREAMWALK_SOURCE='" + kSource.string() +
                               "' PATH='" + (scratch_root() / "bin").string() + ":" + (path ? path : "/usr/bin:/bin") +
-                              "' OMP_NUM_THREADS=1 timeout 300 bash .readme-block.sh >.readme-output 2>&1";  // a hang fails
+                              "' OMP_NUM_THREADS=1 timeout -k 10 300 bash .readme-block.sh >.readme-output 2>&1";  // a hang fails
   const int status = std::system(command.c_str());
   ShellResult result;
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
