@@ -51,16 +51,24 @@ void read_splits(const Json& value, const fs::path& path, Manifest& manifest) {
   }
 }
 
+std::string names_text(const std::vector<std::string>& names) {
+  std::string text;
+  for (const auto& name : names) text += (text.empty() ? "" : ", ") + name;
+  return "[" + text + "]";
+}
+
 // The manifest-level consistency of one episode that read_episode cannot know about.
-std::string mismatch_with_manifest(const Episode& episode, const Manifest& manifest) {
-  if (episode.meta.width != manifest.width || episode.meta.height != manifest.height)
-    return "frames are " + std::to_string(episode.meta.width) + "x" + std::to_string(episode.meta.height) +
-           " but manifest.json says " + std::to_string(manifest.width) + "x" + std::to_string(manifest.height);
-  if (episode.meta.schema.names != manifest.schema.names)
-    return "action schema has " + std::to_string(episode.meta.schema.dimension()) +
-           " dimensions but manifest.json's has " + std::to_string(manifest.schema.dimension()) +
-           " (the names must match, in order)";
-  return "";
+std::vector<std::string> mismatches_with_manifest(const EpisodeCheck& check, const Manifest& manifest) {
+  std::vector<std::string> problems;
+  const Episode& episode = check.episode;
+  if (!episode.frames.empty() && (episode.meta.width != manifest.width || episode.meta.height != manifest.height))
+    problems.push_back("frames are " + std::to_string(episode.meta.width) + "x" + std::to_string(episode.meta.height) +
+                       " but manifest.json says " + std::to_string(manifest.width) + "x" +
+                       std::to_string(manifest.height));
+  if (check.has_meta && episode.meta.schema.names != manifest.schema.names)
+    problems.push_back("action names are " + names_text(episode.meta.schema.names) + " but manifest.json's are " +
+                       names_text(manifest.schema.names) + " (they must match, in order)");
+  return problems;
 }
 
 }  // namespace
@@ -68,6 +76,21 @@ std::string mismatch_with_manifest(const Episode& episode, const Manifest& manif
 const std::vector<std::string>& split_names() {
   static const std::vector<std::string> names{"train", "val", "test", "test_unseen"};
   return names;
+}
+
+std::string held_out_warning(const Manifest& manifest, const fs::path& dataset_dir) {
+  auto is_empty = [&](const std::string& split) {
+    const auto it = manifest.splits.find(split);
+    return it == manifest.splits.end() || it->second.empty();
+  };
+  std::vector<std::string> lacks;
+  if (is_empty("val")) lacks.push_back("no val episodes, so training cannot validate (no val metrics or preview)");
+  if (is_empty("test") && is_empty("test_unseen"))
+    lacks.push_back("no test episodes, so `dreamwalk eval` has nothing held out to score");
+  if (lacks.empty()) return "";
+  std::string text = dataset_dir.string() + " has " + lacks.front();
+  if (lacks.size() > 1) text += ", and " + lacks.back();
+  return text;
 }
 
 Manifest read_manifest(const fs::path& dataset_dir) {
@@ -136,18 +159,20 @@ ValidationReport validate_dataset_report(const fs::path& dataset_dir, int thread
     names.insert(names.end(), entry.second.begin(), entry.second.end());
   }
   // Each episode's result lands in its own slot, so the report is the same for any thread count.
-  std::vector<std::string> problems(names.size());
+  std::vector<std::vector<std::string>> problems(names.size());
   std::vector<std::int64_t> frames(names.size(), 0);
   std::atomic<std::size_t> next{0};
   auto work = [&] {
     for (std::size_t i = next++; i < names.size(); i = next++) {
       try {
-        const Episode episode = read_episode(dataset_dir / names[i]);
-        frames[i] = static_cast<std::int64_t>(episode.frames.size());
-        const std::string mismatch = mismatch_with_manifest(episode, manifest);
-        if (!mismatch.empty()) problems[i] = (dataset_dir / names[i] / "episode.json").string() + ": " + mismatch;
-      } catch (const std::exception& error) {  // UserError, or a filesystem error naming the path
-        problems[i] = error.what();
+        const EpisodeCheck check = check_episode_folder(dataset_dir / names[i]);
+        problems[i] = check.problems;
+        frames[i] = static_cast<std::int64_t>(check.episode.frames.size());
+        const fs::path json = dataset_dir / names[i] / "episode.json";
+        for (const auto& mismatch : mismatches_with_manifest(check, manifest))
+          problems[i].push_back(json.string() + ": " + mismatch);
+      } catch (const std::exception& error) {  // a filesystem error naming the path
+        problems[i].push_back(error.what());
       }
     }
   };
@@ -156,7 +181,7 @@ ValidationReport validate_dataset_report(const fs::path& dataset_dir, int thread
   work();
   for (auto& thread : pool) thread.join();
   for (std::size_t i = 0; i < names.size(); ++i) {
-    if (!problems[i].empty()) report.problems.push_back(problems[i]);
+    report.problems.insert(report.problems.end(), problems[i].begin(), problems[i].end());
     report.frames += frames[i];
   }
   report.episodes = static_cast<int>(names.size());

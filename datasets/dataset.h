@@ -28,6 +28,11 @@ void write_manifest(const Manifest& manifest, const std::filesystem::path& datas
 const std::vector<std::string>& split_episodes(const Manifest& manifest, const std::string& split,
                                                const std::filesystem::path& dataset_dir);
 
+// What a dataset without held-out episodes (a one-recording import, `rollout --as-dataset`)
+// cannot do: training cannot validate without `val`, eval has nothing to score without `test`.
+// One sentence naming `dataset_dir`, or empty when both splits have episodes.
+std::string held_out_warning(const Manifest& manifest, const std::filesystem::path& dataset_dir);
+
 // Full check of a dataset: manifest, every episode, sizes consistent. Returns the problems found
 // (empty = valid), each one line naming the file.
 std::vector<std::string> validate_dataset(const std::filesystem::path& dataset_dir);

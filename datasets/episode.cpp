@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <system_error>
 
 #include "datasets/json_file.h"
@@ -22,20 +23,24 @@ std::string size_text(int width, int height) {
   return std::to_string(width) + "x" + std::to_string(height);
 }
 
-std::string action_problem(const std::vector<std::vector<float>>& actions, int dimension) {
+// Every bad action row, one line each (check_episode throws the first, validate lists them).
+std::vector<std::string> action_problems(const std::vector<std::vector<float>>& actions, int dimension) {
+  std::vector<std::string> problems;
   for (std::size_t row = 0; row < actions.size(); ++row) {
-    if (static_cast<int>(actions[row].size()) != dimension)
-      return "actions[" + std::to_string(row) + "] has " + std::to_string(actions[row].size()) +
-             " values but the action schema has " + std::to_string(dimension);
+    if (static_cast<int>(actions[row].size()) != dimension) {
+      problems.push_back("actions[" + std::to_string(row) + "] has " + std::to_string(actions[row].size()) +
+                         " values but the action schema has " + std::to_string(dimension));
+      continue;
+    }
     for (std::size_t i = 0; i < actions[row].size(); ++i) {
       const float value = actions[row][i];
       const std::string where = "actions[" + std::to_string(row) + "][" + std::to_string(i) + "]";
-      if (std::isnan(value)) return where + " is NaN";
-      if (!(value >= -1.0f && value <= 1.0f))
-        return where + " = " + json_file::number(value).dump() + " is outside [-1, 1]";
+      if (std::isnan(value)) problems.push_back(where + " is NaN");
+      else if (!(value >= -1.0f && value <= 1.0f))
+        problems.push_back(where + " = " + json_file::number(value).dump() + " is outside [-1, 1]");
     }
   }
-  return "";
+  return problems;
 }
 
 // Count rules shared by the in-memory check and the reader (which checks before decoding PNGs).
@@ -53,29 +58,29 @@ std::string count_problem(int frame_count, int dimension, std::size_t action_row
   return "";
 }
 
-// Frames are 000000.png, 000001.png, ...; with no frame_count in episode.json we count them here.
-int count_frame_files(const fs::path& frames_dir) {
+// Frames are 000000.png, 000001.png, ...; with no frame_count in episode.json the highest index
+// says how many there should be (a gap is reported as a missing frame when loading).
+int count_frame_files(const fs::path& frames_dir, std::vector<std::string>& problems) {
   std::error_code error;
-  if (!fs::is_directory(frames_dir, error))
-    throw UserError(frames_dir.string() + ": missing (an episode keeps its frames in frames/000000.png, ...)");
-  std::vector<int> indices;
+  if (!fs::is_directory(frames_dir, error)) {
+    problems.push_back(frames_dir.string() + ": missing (an episode keeps its frames in frames/000000.png, ...)");
+    return 0;
+  }
+  int count = 0;
   for (const auto& entry : fs::directory_iterator(frames_dir)) {
     const std::string name = entry.path().filename().string();
     if (entry.path().extension() != ".png") continue;
     const std::string stem = entry.path().stem().string();
     const bool numeric = stem.size() >= 6 && stem.size() <= 9 &&
                          std::all_of(stem.begin(), stem.end(), [](char c) { return std::isdigit(c) != 0; });
-    if (!numeric || frame_file_name(std::stoi(stem)) != name)
-      throw UserError((frames_dir / name).string() +
-                      ": unexpected frame name (frames are named 000000.png, 000001.png, ...)");
-    indices.push_back(std::stoi(stem));
+    if (!numeric || frame_file_name(std::stoi(stem)) != name) {
+      problems.push_back((frames_dir / name).string() +
+                         ": unexpected frame name (frames are named 000000.png, 000001.png, ...)");
+      continue;
+    }
+    count = std::max(count, std::stoi(stem) + 1);
   }
-  std::sort(indices.begin(), indices.end());
-  for (int i = 0; i < static_cast<int>(indices.size()); ++i)
-    if (indices[static_cast<std::size_t>(i)] != i)
-      throw UserError((frames_dir / frame_file_name(i)).string() + ": missing (frames up to " +
-                      frame_file_name(indices.back()) + " exist)");
-  return static_cast<int>(indices.size());
+  return count;
 }
 
 std::vector<std::vector<float>> actions_from_json(const Json* value, const fs::path& path) {
@@ -108,19 +113,50 @@ std::vector<nav::Pose> poses_from_json(const Json* value, const fs::path& path) 
   return poses;
 }
 
-std::vector<Image> load_frames(const fs::path& dir, int frame_count) {
+// Loads frames 0..frame_count-1, listing each missing, unreadable or odd-sized one. `expected`
+// says where the count came from, for the missing-frame line. Stops after a run of failures
+// (a typo'd frame_count must not try a million files).
+std::vector<Image> load_frames(const fs::path& dir, int frame_count, const std::string& expected,
+                               std::vector<std::string>& problems) {
+  constexpr int kMaxFailures = 20;
   std::vector<Image> frames;
-  frames.reserve(static_cast<std::size_t>(std::min(frame_count, 100000)));  // a typo'd count must not OOM
-  for (int i = 0; i < frame_count; ++i) {
+  frames.reserve(static_cast<std::size_t>(std::min(frame_count, 100000)));
+  int failures = 0;
+  for (int i = 0; i < frame_count && failures < kMaxFailures; ++i) {
     const fs::path file = dir / "frames" / frame_file_name(i);
-    frames.push_back(load_image(file));
-    if (!frames.back().same_size(frames.front()))
-      throw UserError(file.string() + ": frame is " + size_text(frames.back().width, frames.back().height) +
-                      " but frames/" + frame_file_name(0) + " is " +
-                      size_text(frames.front().width, frames.front().height) +
-                      " (all frames of an episode must have one size)");
+    std::error_code error;
+    if (!fs::exists(file, error)) {
+      problems.push_back(file.string() + ": missing (" + expected + ")");
+      ++failures;
+      continue;
+    }
+    try {
+      Image frame = load_image(file);
+      if (!frames.empty() && !frame.same_size(frames.front())) {
+        problems.push_back(file.string() + ": frame is " + size_text(frame.width, frame.height) + " but frames/" +
+                           frame_file_name(0) + " is " + size_text(frames.front().width, frames.front().height) +
+                           " (all frames of an episode must have one size)");
+        ++failures;
+        continue;
+      }
+      frames.push_back(std::move(frame));
+    } catch (const UserError& e) {
+      problems.push_back(e.what());
+      ++failures;
+    }
   }
+  if (failures == kMaxFailures) problems.push_back((dir / "frames").string() + ": further frames not checked");
   return frames;
+}
+
+// Cuts a long list of one kind (a wrong scale puts every action out of range) to a few lines
+// and a count, so the other kinds stay visible.
+void append_limited(std::vector<std::string>& problems, const std::string& where,
+                    const std::vector<std::string>& found, const std::string& kind) {
+  constexpr std::size_t kShown = 10;
+  for (std::size_t i = 0; i < found.size() && i < kShown; ++i) problems.push_back(where + ": " + found[i]);
+  if (found.size() > kShown)
+    problems.push_back(where + ": ... and " + std::to_string(found.size() - kShown) + " more " + kind);
 }
 
 Json episode_to_json(const Episode& episode) {
@@ -179,8 +215,8 @@ void check_episode(const Episode& episode, const std::string& where) {
       (episode.meta.width != first.width || episode.meta.height != first.height))
     fail("meta says " + size_text(episode.meta.width, episode.meta.height) + " but the frames are " +
          size_text(first.width, first.height));
-  const std::string actions = action_problem(episode.actions, episode.meta.schema.dimension());
-  if (!actions.empty()) fail(actions);
+  const auto actions = action_problems(episode.actions, episode.meta.schema.dimension());
+  if (!actions.empty()) fail(actions.front());
   for (std::size_t i = 0; i < episode.poses.size(); ++i) {
     const auto& pose = episode.poses[i];
     if (!std::isfinite(pose.x) || !std::isfinite(pose.y) || !std::isfinite(pose.yaw))
@@ -216,38 +252,65 @@ void write_episode(const Episode& episode, const fs::path& dir_in) {
   }
 }
 
-Episode read_episode(const fs::path& dir) {
+EpisodeCheck check_episode_folder(const fs::path& dir) {
+  EpisodeCheck check;
+  std::vector<std::string>& problems = check.problems;
   std::error_code error;
-  if (!fs::is_directory(dir, error)) throw UserError(dir.string() + ": no such episode folder");
+  if (!fs::is_directory(dir, error)) {
+    problems.push_back(dir.string() + ": no such episode folder");
+    return check;
+  }
   const fs::path path = dir / "episode.json";
-  const Json doc = json_file::parse(path);
-  const int version = json_file::as_int(json_file::member(doc, "format_version", path), "format_version", path);
-  if (version != kFormatVersion)
-    throw UserError(path.string() + ": format_version " + std::to_string(version) +
-                    " is not supported (this build reads version " + std::to_string(kFormatVersion) + ")");
-  Episode episode;
-  episode.meta = meta_from_json(json_file::member(doc, "meta", path), path);
-  episode.actions = actions_from_json(json_file::optional_member(doc, "actions", path), path);
-  episode.poses = poses_from_json(json_file::optional_member(doc, "poses", path), path);
-  const Json* declared = json_file::optional_member(doc, "frame_count", path);
-  const int frame_count = declared ? json_file::as_int(*declared, "frame_count", path)
-                                   : count_frame_files(dir / "frames");
-  // Cheap checks first, so a wrong count is reported without decoding every PNG.
-  const std::string counts = count_problem(frame_count, episode.meta.schema.dimension(),
-                                           episode.actions.size(), episode.poses.size());
-  if (!counts.empty()) throw UserError(path.string() + ": " + counts);
-  const std::string actions = action_problem(episode.actions, episode.meta.schema.dimension());
-  if (!actions.empty()) throw UserError(path.string() + ": " + actions);
-  episode.frames = load_frames(dir, frame_count);
+  Episode& episode = check.episode;
+  std::optional<int> declared;
+  try {
+    const Json doc = json_file::parse(path);
+    const int version = json_file::as_int(json_file::member(doc, "format_version", path), "format_version", path);
+    if (version != kFormatVersion)
+      throw UserError(path.string() + ": format_version " + std::to_string(version) +
+                      " is not supported (this build reads version " + std::to_string(kFormatVersion) + ")");
+    episode.meta = meta_from_json(json_file::member(doc, "meta", path), path);
+    episode.actions = actions_from_json(json_file::optional_member(doc, "actions", path), path);
+    episode.poses = poses_from_json(json_file::optional_member(doc, "poses", path), path);
+    if (const Json* count = json_file::optional_member(doc, "frame_count", path))
+      declared = json_file::as_int(*count, "frame_count", path);
+    check.has_meta = true;
+  } catch (const UserError& e) {
+    problems.push_back(e.what());  // the frames are still checked below
+  }
+  const int frame_count = declared ? *declared : count_frame_files(dir / "frames", problems);
+  const std::string expected = declared ? "episode.json says " + std::to_string(*declared) + " frames"
+                                        : "frames up to " + frame_file_name(frame_count - 1) + " exist";
+  if (check.has_meta) {
+    const std::string counts = count_problem(frame_count, episode.meta.schema.dimension(),
+                                             episode.actions.size(), episode.poses.size());
+    if (!counts.empty()) problems.push_back(path.string() + ": " + counts);
+    append_limited(problems, path.string(), action_problems(episode.actions, episode.meta.schema.dimension()),
+                   "action problems");
+  }
+  episode.frames = load_frames(dir, frame_count, expected, problems);
+  if (episode.frames.empty()) return check;
   const Image& first = episode.frames.front();
-  if ((episode.meta.width || episode.meta.height) &&
+  if (check.has_meta && (episode.meta.width || episode.meta.height) &&
       (episode.meta.width != first.width || episode.meta.height != first.height))
-    throw UserError(path.string() + ": meta says " + size_text(episode.meta.width, episode.meta.height) +
-                    " but frames/" + frame_file_name(0) + " is " + size_text(first.width, first.height));
+    problems.push_back(path.string() + ": meta says " + size_text(episode.meta.width, episode.meta.height) +
+                       " but frames/" + frame_file_name(0) + " is " + size_text(first.width, first.height));
   episode.meta.width = first.width;
   episode.meta.height = first.height;
-  check_episode(episode, path.string());  // poses finite, and anything the reader missed
-  return episode;
+  if (problems.empty()) {
+    try {
+      check_episode(episode, path.string());  // poses finite, and anything the reader missed
+    } catch (const UserError& e) {
+      problems.push_back(e.what());
+    }
+  }
+  return check;
+}
+
+Episode read_episode(const fs::path& dir) {
+  EpisodeCheck check = check_episode_folder(dir);
+  if (!check.problems.empty()) throw UserError(check.problems.front());
+  return std::move(check.episode);
 }
 
 }  // namespace dw::data

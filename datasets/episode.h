@@ -60,7 +60,17 @@ std::string frame_file_name(int index);
 void check_episode(const Episode& episode, const std::string& where);
 // Writes into `dir` atomically (built in a temporary sibling folder, then renamed).
 void write_episode(const Episode& episode, const std::filesystem::path& dir);
-// Reads and checks; throws UserError naming the file (and line) on any problem.
+// Reads and checks; throws UserError naming the file (and line) on the first problem.
 Episode read_episode(const std::filesystem::path& dir);
+
+// Reads what it can of an episode and lists every problem, one line each naming the file (a
+// long run of one kind is cut to ten lines and a count). `episode` is complete only when
+// `problems` is empty; `has_meta` says whether episode.json was read.
+struct EpisodeCheck {
+  Episode episode;
+  std::vector<std::string> problems;
+  bool has_meta = false;
+};
+EpisodeCheck check_episode_folder(const std::filesystem::path& dir);
 
 }  // namespace dw::data

@@ -190,13 +190,7 @@ void generate_dataset(const GenerateOptions& requested, const fs::path& out_path
     if (name != "test_unseen" || options.unseen_worlds > 0) manifest.splits[name];
   for (const auto& episode : plan) manifest.splits[episode.split].push_back(episode.name);
   write_manifest(manifest, building);
-  // An old dataset (with --force) stays whole until the new one is complete.
-  const fs::path old = out.parent_path() / ("." + out.filename().string() + ".old");
-  fs::remove_all(old, error);
-  if (fs::exists(out, error)) fs::rename(out, old, error);
-  if (!error) fs::rename(building, out, error);
-  if (error) throw UserError(out.string() + ": cannot move the finished dataset into place: " + error.message());
-  fs::remove_all(old, error);
+  replace_folder(building, out);  // an old dataset (with --force) stays whole until now
 }
 
 }  // namespace dw::data

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "datasets/dataset.h"
+#include "nav/atomic_file.h"
 #include "nav/user_error.h"
 
 namespace dw::data {
@@ -49,8 +50,8 @@ void check_options(const ImportOptions& options) {
   }
   assign_splits(0, options.split, 0);  // checks the ratios before any slow reading
   if (options.out.empty()) throw UserError("give the dataset folder with --out");
-  if (fs::exists(output_path(options))) {
-    throw UserError(output_path(options).string() + " already exists; pick a new --out folder");
+  if (fs::exists(output_path(options)) && !options.force) {
+    throw UserError(output_path(options).string() + " already exists; pick a new --out folder or add --force to replace it");
   }
 }
 
@@ -244,7 +245,7 @@ class TemporaryFolder {
   TemporaryFolder& operator=(const TemporaryFolder&) = delete;
   const fs::path& path() const { return path_; }
   void rename_to(const fs::path& target) {
-    fs::rename(path_, target);
+    replace_folder(path_, target);  // an old dataset (with --force) stays whole until now
     renamed_ = true;
   }
 

@@ -39,6 +39,7 @@ struct ImportOptions {
   std::vector<int> unseen;           // source indices (0-based) whose episodes go to test_unseen
   std::uint64_t seed = 0;
   std::filesystem::path out;
+  bool force = false;  // replace an existing --out
 };
 
 struct ColumnRange {

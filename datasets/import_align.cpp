@@ -49,12 +49,16 @@ std::vector<double> frame_keys(const Alignment& alignment, const Recording& reco
     const size_t needed = frames.size() - rows_per_frame_offset;
     if (table.rows.size() != needed) {
       const std::string per = rows_per_frame_offset ? "transition, i.e. " : "frame, i.e. ";
+      // Only frames with timestamps can be resampled: a frames folder gets them from --frames-fps.
+      const std::string resample = recording.times.empty()
+                                       ? "give the folder's frame rate with --frames-fps and resample with --fps"
+                                       : "use --fps to resample the frames to the CSV's rate";
       throw UserError(
           table.path.string() + " has " + std::to_string(table.rows.size()) + " rows but " +
           recording.source + " gives " + std::to_string(frames.size()) + " frames" +
           (alignment.resampled_away ? " after --fps" : "") + ", and without a 'frame' or 'time' " +
           "column it needs one row per " + per + std::to_string(needed) +
-          "; add a 'time' or 'frame' column, or use --fps to resample the frames to the CSV's rate");
+          "; add a 'time' or 'frame' column, or " + resample);
     }
     for (size_t i = 0; i < frames.size(); ++i) keys.push_back(static_cast<double>(i));
   } else if (kind == KeyKind::Frame) {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "model/plot.h"
 #include "nav/user_error.h"
 
 namespace dw::model {
@@ -31,6 +32,29 @@ Image compare_strip(const std::vector<Image>& truth, const std::vector<Image>& p
   for (const Image& frame : prediction) cells.push_back(frame);
   for (size_t i = 0; i < truth.size(); ++i) cells.push_back(error_heatmap(truth[i], prediction[i]));
   return tile_images(cells, static_cast<int>(std::max<size_t>(truth.size(), 1)));
+}
+
+Image labelled_compare_strip(const std::vector<Image>& truth, const std::vector<Image>& prediction,
+                             const std::vector<int>& steps) {
+  if (steps.size() != truth.size()) throw UserError("compare strip: one step number per column is needed");
+  const Image strip = compare_strip(truth, prediction);
+  if (truth.empty()) return strip;
+  constexpr std::array<std::uint8_t, 3> kText{235, 235, 235};
+  const char* rows[] = {"truth", "dream", "error"};
+  const int cell_width = truth.front().width, cell_height = truth.front().height;
+  const int left = label_width("dream") + 10, top = 14;
+  Image labelled(strip.width + left, strip.height + top);
+  std::fill(labelled.pixels.begin(), labelled.pixels.end(), std::uint8_t{24});
+  for (int y = 0; y < strip.height; ++y) {
+    std::copy(strip.at(0, y), strip.at(0, y) + 3 * strip.width, labelled.at(left, y + top));
+  }
+  for (int r = 0; r < 3; ++r) draw_label(labelled, 4, top + r * cell_height + cell_height / 2 - 4, rows[r], kText);
+  for (size_t c = 0; c < steps.size(); ++c) {
+    const std::string text = std::to_string(steps[c]);
+    const int x = left + static_cast<int>(c) * cell_width + (cell_width - label_width(text)) / 2;
+    draw_label(labelled, x, 3, text, kText);
+  }
+  return labelled;
 }
 
 Image compare_frame(const Image& truth, const Image& prediction) {

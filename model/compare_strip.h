@@ -15,6 +15,11 @@ Image error_heatmap(const Image& truth, const Image& prediction, float full_scal
 // Three rows (truth, prediction, heatmap) and one column per frame. Sizes must match.
 Image compare_strip(const std::vector<Image>& truth, const std::vector<Image>& prediction);
 
+// compare_strip with its rows named (truth, dream, error) in a left margin and each column headed
+// by its step number (`steps[c]`, one per column), for `rollout --compare`'s compare.png.
+Image labelled_compare_strip(const std::vector<Image>& truth, const std::vector<Image>& prediction,
+                             const std::vector<int>& steps);
+
 // One frame of a comparison video: truth | prediction | heatmap side by side.
 Image compare_frame(const Image& truth, const Image& prediction);
 

@@ -289,9 +289,14 @@ Image eval_report_plot(const EvalReport& report) {
       model.values.push_back(report.model.mean(k).*field);
       baseline.values.push_back(report.baseline.mean(k).*field);
     }
-    return PlotPanel{title + " (" + report.split + ")", unit, {model, baseline}};
+    return PlotPanel{title + " (" + report.split + ")", unit, {model, baseline}, std::nullopt, ""};
   };
-  return plot_panels({panel("PSNR", "dB", &FrameMetrics::psnr), panel("SSIM", "", &FrameMetrics::ssim),
+  PlotPanel psnr = panel("PSNR", "dB", &FrameMetrics::psnr);
+  psnr.threshold = report.failure_psnr;  // where "horizon to failure" is read off
+  char label[64];
+  std::snprintf(label, sizeof label, "failure: %.1f dB", report.failure_psnr);
+  psnr.threshold_label = label;
+  return plot_panels({psnr, panel("SSIM", "", &FrameMetrics::ssim),
                       panel("layout PSNR", "dB", &FrameMetrics::layout_psnr),
                       panel("sharpness", "", &FrameMetrics::sharpness)},
                      "horizon step");

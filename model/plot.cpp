@@ -18,6 +18,7 @@ namespace {
 using Colour = std::array<std::uint8_t, 3>;
 constexpr Colour kInk{40, 40, 40};
 constexpr Colour kGrid{225, 225, 225};
+constexpr Colour kThreshold{150, 60, 150};
 
 void put_pixel(Image& image, int x, int y, const Colour& colour) {
   if (x < 0 || y < 0 || x >= image.width || y >= image.height) return;
@@ -66,9 +67,13 @@ int text_width(const std::string& text, int scale = 1) {
   return stb_easy_font_width(mutable_text.data()) * scale;
 }
 
-std::string format_number(double value) {
+// As many decimals as the tick spacing needs, so ticks read 0.25, 0.50 or 18, 20.
+std::string format_tick(double value, double spacing) {
+  int decimals = 0;
+  while (decimals < 3 && std::fabs(spacing * std::pow(10.0, decimals) - std::round(spacing * std::pow(10.0, decimals))) > 1e-6)
+    ++decimals;
   char text[32];
-  std::snprintf(text, sizeof text, std::fabs(value) >= 10 ? "%.0f" : "%.2f", value);
+  std::snprintf(text, sizeof text, "%.*f", decimals, value);
   return text;
 }
 
@@ -76,6 +81,7 @@ struct Range {
   double low = std::numeric_limits<double>::max();
   double high = std::numeric_limits<double>::lowest();
   size_t count = 1;
+  std::vector<double> ticks;
 };
 
 Range data_range(const PlotPanel& panel) {
@@ -88,10 +94,14 @@ Range data_range(const PlotPanel& panel) {
       range.high = std::max(range.high, v);
     }
   }
+  if (panel.threshold) {
+    range.low = std::min(range.low, *panel.threshold);
+    range.high = std::max(range.high, *panel.threshold);
+  }
   if (range.low > range.high) range.low = 0, range.high = 1;
-  const double pad = std::max(1e-6, (range.high - range.low) * 0.08);
-  range.low -= pad;
-  range.high += pad;
+  range.ticks = axis_ticks(range.low, range.high);
+  range.low = range.ticks.front();
+  range.high = range.ticks.back();
   return range;
 }
 
@@ -103,17 +113,22 @@ void draw_panel(Image& image, int origin_x, const PlotPanel& panel, const std::s
     return left + (range.count <= 1 ? 0.0 : (step - 1) * (right - left) / (range.count - 1.0));
   };
   auto to_y = [&](double v) { return bottom - (v - range.low) * (bottom - top) / (range.high - range.low); };
-  for (int tick = 0; tick <= 4; ++tick) {
-    const double value = range.low + (range.high - range.low) * tick / 4.0;
+  const double spacing = range.ticks.size() > 1 ? range.ticks[1] - range.ticks[0] : 1.0;
+  for (const double value : range.ticks) {
     const int y = static_cast<int>(to_y(value));
+    const std::string text = format_tick(value, spacing);
     draw_line(image, left, y, right, y, kGrid, 1);
-    draw_text(image, left - 6 - text_width(format_number(value)), y - 3, format_number(value), kInk);
+    draw_text(image, left - 6 - text_width(text), y - 3, text, kInk);
   }
-  const size_t x_step = std::max<size_t>(1, range.count / 8);
-  for (size_t step = 1; step <= range.count; step += x_step) {
+  for (const int step : step_ticks(static_cast<int>(range.count))) {
     const int x = static_cast<int>(to_x(static_cast<double>(step)));
     draw_line(image, x, bottom, x, bottom + 4, kInk, 1);
     draw_text(image, x - text_width(std::to_string(step)) / 2, bottom + 8, std::to_string(step), kInk);
+  }
+  if (panel.threshold) {
+    const int y = static_cast<int>(to_y(*panel.threshold));
+    draw_line(image, left, y, right, y, kThreshold, 1, 4);
+    draw_text(image, left + 4, y - 10, panel.threshold_label, kThreshold);
   }
   draw_line(image, left, top, left, bottom, kInk, 1);
   draw_line(image, left, bottom, right, bottom, kInk, 1);
@@ -133,7 +148,51 @@ void draw_panel(Image& image, int origin_x, const PlotPanel& panel, const std::s
   }
 }
 
+// A round spacing (1, 2, 2.5 or 5 times a power of ten) giving about `wanted` intervals.
+double round_spacing(double span, int wanted) {
+  const double raw = span / wanted;
+  const double power = std::pow(10.0, std::floor(std::log10(raw)));
+  for (const double factor : {1.0, 2.0, 2.5, 5.0, 10.0}) {
+    if (factor * power >= raw) return factor * power;
+  }
+  return 10.0 * power;
+}
+
 }  // namespace
+
+std::vector<double> axis_ticks(double low, double high) {
+  if (!(high > low)) {
+    const double pad = std::max(1e-3, std::fabs(low) * 0.05);
+    low -= pad;
+    high += pad;
+  }
+  const double spacing = round_spacing(high - low, 4);
+  const double first = std::floor(low / spacing + 1e-9) * spacing;
+  std::vector<double> ticks;
+  for (int i = 0; ticks.empty() || ticks.back() < high - 1e-9 * spacing; ++i) {
+    const double value = first + i * spacing;
+    ticks.push_back(std::fabs(value) < 1e-12 ? 0.0 : value);
+  }
+  return ticks;
+}
+
+std::vector<int> step_ticks(int count) {
+  std::vector<int> ticks{1};
+  if (count <= 1) return ticks;
+  const int spacing = std::max(1, static_cast<int>(round_spacing(count, 8)));
+  for (int step = spacing; step < count; step += spacing) {
+    if (step > 1 && count - step >= spacing / 2) ticks.push_back(step);  // not crowding the horizon
+  }
+  ticks.push_back(count);
+  return ticks;
+}
+
+void draw_label(Image& image, int x, int y, const std::string& text, const std::array<std::uint8_t, 3>& colour,
+                int scale) {
+  draw_text(image, x, y, text, colour, scale);
+}
+
+int label_width(const std::string& text, int scale) { return text_width(text, scale); }
 
 Image plot_panels(const std::vector<PlotPanel>& panels, const std::string& x_label,
                   int panel_width, int panel_height) {

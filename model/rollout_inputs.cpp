@@ -175,7 +175,9 @@ std::vector<Trajectory> resolve_rollout_source(const RolloutSource& source, cons
       // An action-free model (plain video prediction) needs no actions: each step takes none.
       if (is_action_free && trajectory.actions.empty()) trajectory.actions.assign(source.steps, {});
       trajectory.context = load_start_images(source, info);
-      trajectory.context_actions.clear();
+      // What happened between the user's start images is unknown: taken as standing still.
+      trajectory.context_actions.assign(trajectory.context.size() - 1,
+                                        std::vector<float>(info.schema.dimension(), 0.0f));
       trajectory.truth.clear();  // the world's frames are not the truth for these images
       trajectory.label = source.start_images.front().filename().string();
     }

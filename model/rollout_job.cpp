@@ -79,12 +79,14 @@ void write_comparison(const fs::path& dir, const Trajectory& trajectory,
   // The strip shows at most 16 evenly spaced steps so it stays readable.
   const size_t steps = predicted.size(), columns = std::min<size_t>(16, steps);
   std::vector<Image> truth_columns, predicted_columns, frames;
+  std::vector<int> column_steps;
   for (size_t c = 0; c < columns; ++c) {
     const size_t k = (c + 1) * steps / columns - 1;
     truth_columns.push_back(trajectory.truth[k]);
     predicted_columns.push_back(predicted[k]);
+    column_steps.push_back(static_cast<int>(k) + 1);
   }
-  save_png(compare_strip(truth_columns, predicted_columns), dir / "compare.png");
+  save_png(labelled_compare_strip(truth_columns, predicted_columns, column_steps), dir / "compare.png");
   for (size_t k = 0; k < steps; ++k) frames.push_back(compare_frame(trajectory.truth[k], predicted[k]));
   data::write_gif(frames, dir / "compare.gif", 100 / std::max(job.fps, 1), job.scale);
   summary.files.push_back("compare.png");

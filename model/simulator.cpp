@@ -97,7 +97,11 @@ class TorchSimulator final : public Simulator {
     if (!actions.empty()) {
       if (actions.size() != starts.size()) throw UserError("reset: start actions given for some trajectories only");
       for (const auto& sequence : actions) {
-        if (sequence.size() != count - 1) throw UserError("reset: need one action between each two start frames");
+        if (sequence.size() != count - 1) {
+          throw UserError(std::to_string(count) + " start frames need " + std::to_string(count - 1) +
+                          " actions between them (one per gap), but " + std::to_string(sequence.size()) +
+                          " were given");
+        }
       }
     }
     return static_cast<int>(count);

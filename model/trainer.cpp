@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "datasets/dataset.h"
@@ -219,6 +220,8 @@ TrainSummary train(const TrainOptions& options, const TrainCallbacks& callbacks)
   check_options(options);
   const data::Manifest manifest = data::read_manifest(options.data_dir);
   if (!options.resume && options.config_path.empty()) throw UserError("--config is required for a new run");
+  const std::string held_out = data::held_out_warning(manifest, options.data_dir);
+  if (!held_out.empty()) std::fprintf(stderr, "dreamwalk: warning: %s\n", held_out.c_str());
   configure_default_threads(options.threads);  // before any tensor work
   fs::create_directories(options.out_dir);
   Run run = prepare_run(options, manifest);

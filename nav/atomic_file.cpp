@@ -16,6 +16,9 @@ std::filesystem::path temporary_path_for(const std::filesystem::path& path) {
 
 void write_file_atomically(const std::filesystem::path& path, const void* data, size_t size) {
   const auto temporary = temporary_path_for(path);
+  // Folders on the way are made, as `--out` folders are: `--json out/eval.json` on a fresh checkout.
+  std::error_code ignored;  // if this fails, fopen below says so
+  if (!path.parent_path().empty()) std::filesystem::create_directories(path.parent_path(), ignored);
   {
     std::FILE* file = std::fopen(temporary.c_str(), "wb");
     if (!file) throw UserError(path.string() + ": cannot open for writing");
@@ -46,6 +49,17 @@ std::string read_whole_file(const std::filesystem::path& path) {
   buffer << in.rdbuf();
   if (in.bad()) throw UserError(path.string() + ": read failed");
   return buffer.str();
+}
+
+void replace_folder(const std::filesystem::path& built, const std::filesystem::path& target) {
+  namespace fs = std::filesystem;
+  const fs::path old = target.parent_path() / ("." + target.filename().string() + ".old");
+  std::error_code error;
+  fs::remove_all(old, error);
+  if (fs::exists(target, error)) fs::rename(target, old, error);
+  if (!error) fs::rename(built, target, error);
+  if (error) throw UserError(target.string() + ": cannot move the finished folder into place: " + error.message());
+  fs::remove_all(old, error);
 }
 
 }  // namespace dw

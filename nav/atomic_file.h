@@ -10,9 +10,13 @@ namespace dw {
 
 // The temporary sibling name used for `path` (same folder, so rename is atomic).
 std::filesystem::path temporary_path_for(const std::filesystem::path& path);
+// Missing parent folders are created.
 void write_file_atomically(const std::filesystem::path& path, const std::string& contents);
 void write_file_atomically(const std::filesystem::path& path, const void* data, size_t size);
 // Reads a whole file; throws UserError naming it when it cannot be read.
 std::string read_whole_file(const std::filesystem::path& path);
+// Renames a completely written folder `built` to `target`. An existing `target` (a --force
+// replace) is set aside first and removed only once the new one is in place.
+void replace_folder(const std::filesystem::path& built, const std::filesystem::path& target);
 
 }  // namespace dw

@@ -10,6 +10,17 @@
 #include "nav/user_error.h"
 
 namespace dw {
+namespace {
+
+// stb_image's failure reasons are terse internal words ("outofdata"); say what they mean. A file
+// that starts like a PNG but does not decode was cut short or damaged.
+std::string unreadable_image_reason(const std::string& bytes, const std::string& reason) {
+  if (bytes.compare(0, 4, "\x89PNG") == 0) return "not a readable image: truncated or corrupt PNG (" + reason + ")";
+  if (reason == "unknown image type") return "not a readable image: not a PNG, JPEG, BMP, TGA or GIF file";
+  return "not a readable image (" + reason + ")";
+}
+
+}  // namespace
 
 Image load_image(const std::filesystem::path& path) {
   const std::string bytes = read_whole_file(path);
@@ -17,9 +28,7 @@ Image load_image(const std::filesystem::path& path) {
   unsigned char* decoded =
       stbi_load_from_memory(reinterpret_cast<const unsigned char*>(bytes.data()),
                             static_cast<int>(bytes.size()), &width, &height, &channels, 3);
-  if (!decoded) {
-    throw UserError(path.string() + ": not a readable image (" + stbi_failure_reason() + ")");
-  }
+  if (!decoded) throw UserError(path.string() + ": " + unreadable_image_reason(bytes, stbi_failure_reason()));
   Image image(width, height);
   std::copy(decoded, decoded + image.pixels.size(), image.pixels.begin());
   stbi_image_free(decoded);

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <vector>
 
 #include "nav/user_error.h"
@@ -45,14 +46,39 @@ std::string format_pose(const Pose& pose) {
   return text;
 }
 
-void require_free_pose(const World& world, const Pose& pose, const std::string& flag) {
-  if (!world.is_free(pose.x, pose.y)) {
-    throw UserError(flag + " " + format_pose(pose) + ": the agent cannot stand there in world " +
-                    std::to_string(world.seed()) + " (inside or within " +
-                    std::to_string(world.settings().agent_radius).substr(0, 4) +
-                    " cells of a wall, or off the " + std::to_string(world.width()) + "x" +
-                    std::to_string(world.height()) + " grid)");
+namespace {
+
+// The centre of the free cell nearest to (x, y), so the error can offer a pose that works.
+std::optional<Pose> nearest_free_cell(const World& world, float x, float y) {
+  std::optional<Pose> best;
+  float best_distance = 0.0f;
+  for (int cy = 0; cy < world.height(); ++cy) {
+    for (int cx = 0; cx < world.width(); ++cx) {
+      const float px = static_cast<float>(cx) + 0.5f, py = static_cast<float>(cy) + 0.5f;
+      if (!world.is_free(px, py)) continue;
+      const float distance = (px - x) * (px - x) + (py - y) * (py - y);
+      if (!best || distance < best_distance) {
+        best = Pose{px, py, 0.0f};
+        best_distance = distance;
+      }
+    }
   }
+  return best;
+}
+
+}  // namespace
+
+void require_free_pose(const World& world, const Pose& pose, const std::string& flag) {
+  if (world.is_free(pose.x, pose.y)) return;
+  std::string hint = "; `--map FILE` draws the free cells";
+  if (std::optional<Pose> free = nearest_free_cell(world, pose.x, pose.y)) {
+    free->yaw = pose.yaw;
+    hint = "; the nearest free cell is at " + format_pose(*free) + hint;
+  }
+  throw UserError(flag + " " + format_pose(pose) + ": the agent cannot stand there in world " +
+                  std::to_string(world.seed()) + " (inside or within " +
+                  std::to_string(world.settings().agent_radius).substr(0, 4) + " cells of a wall, or off the " +
+                  std::to_string(world.width()) + "x" + std::to_string(world.height()) + " grid)" + hint);
 }
 
 }  // namespace dw::nav

@@ -76,8 +76,9 @@ std::map<std::string, float> parse_scales(const std::vector<std::string>& specs)
 }
 
 void print_summary(const data::ImportSummary& summary) {
-  std::printf("imported %d episodes, %ld frames (of %ld source frames) into %s\n", summary.episodes,
-              summary.frames, summary.source_frames, summary.out.string().c_str());
+  std::printf("imported %s, %s (of %s) into %s\n", counted(summary.episodes, "episode").c_str(),
+              counted(summary.frames, "frame").c_str(), counted(summary.source_frames, "source frame").c_str(),
+              summary.out.string().c_str());
   std::string splits;
   for (const auto& name : data::split_names()) {
     splits += fmt::format(" {} {}", name, summary.split_episodes.at(name));
@@ -85,7 +86,7 @@ void print_summary(const data::ImportSummary& summary) {
   std::printf("splits:%s\n", splits.c_str());
   long dropped = 0;
   for (const auto& entry : summary.dropped) dropped += entry.second;
-  std::printf("dropped %ld frames\n", dropped);
+  std::printf("dropped %s\n", counted(dropped, "frame").c_str());
   for (const auto& [reason, count] : summary.dropped) std::printf("  %ld %s\n", count, reason.c_str());
   if (summary.columns.empty()) std::printf("actions: none (action dimension 0: a video predictor)\n");
   for (const auto& c : summary.columns) {
@@ -129,6 +130,11 @@ void run_import(const CLI::App& command, ImportFlags& flags, const CLI::Option* 
     else line->update(done);
   };
   const auto summary = data::import_dataset(options, progress);
+  const std::string held_out = data::held_out_warning(data::read_manifest(summary.out), summary.out);
+  if (!held_out.empty()) {
+    std::fprintf(stderr, "dreamwalk: warning: %s; import more or longer recordings, or change --split\n",
+                 held_out.c_str());
+  }
   if (flags.json) std::printf("%s\n", summary_json(summary).dump().c_str());
   else print_summary(summary);
 }
@@ -164,7 +170,8 @@ void add_import_command(CLI::App& app) {
       ->check(CLI::IsMember({"episode", "recording"}))->capture_default_str();
   command->add_option("--unseen", o.unseen, "Source indices (0-based, command-line order) for test_unseen");
   command->add_option("--seed", o.seed, "Seed of the split shuffle")->capture_default_str();
-  command->add_option("--out", o.out, "Dataset folder to create (must not exist)")->required();
+  command->add_option("--out", o.out, "Dataset folder to create (must not exist unless --force)")->required();
+  command->add_flag("--force", o.force, "Replace an existing --out (the old one stays until the new one is complete)");
   command->add_flag("--json", flags->json, "Print the summary as one JSON object");
   command->callback([command, flags, frames, videos] { run_import(*command, *flags, frames, videos); });
 }

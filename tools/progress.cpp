@@ -6,6 +6,10 @@
 
 namespace dw::tools {
 
+std::string counted(long long count, const std::string& noun) {
+  return std::to_string(count) + " " + noun + (count == 1 ? "" : "s");
+}
+
 ProgressLine::ProgressLine(std::string label, std::int64_t total, std::string unit)
     : label_(std::move(label)),
       total_(total),

@@ -8,6 +8,9 @@
 
 namespace dw::tools {
 
+// "1 episode", "2 episodes": counts in printed summaries read as English.
+std::string counted(long long count, const std::string& noun);
+
 class ProgressLine {
  public:
   // `total` units of work named `unit` (e.g. "episodes"); total 0 = unknown (no ETA).

@@ -7,6 +7,7 @@
 #include "datasets/dataset.h"
 #include "nav/user_error.h"
 #include "tools/commands.h"
+#include "tools/progress.h"
 
 namespace dw::tools {
 
@@ -31,8 +32,8 @@ void run_validate(const ValidateFlags& flags) {
     if (it != report.split_episode_counts.end())
       splits += (splits.empty() ? "" : ", ") + name + " " + std::to_string(it->second);
   }
-  std::printf("ok: %d episodes, %lld frames, splits %s\n", report.episodes,
-              static_cast<long long>(report.frames), splits.c_str());
+  std::printf("ok: %s, %s, splits %s\n", counted(report.episodes, "episode").c_str(),
+              counted(report.frames, "frame").c_str(), splits.c_str());
 }
 
 }  // namespace

@@ -86,7 +86,7 @@ void run_view(const ViewFlags& flags) {
   const viewer::ViewerReport report = viewer::run_viewer(*simulator, options);
   if (flags.bench > 0) {
     fmt::print("{}\n", viewer::bench_json(report));
-  } else if (!options.screenshots.empty() || options.script || options.replay) {
+  } else if (!options.screenshots.empty() || options.script || options.replay || options.quit_step) {
     fmt::print("viewer: {} steps shown{}\n", report.steps,
                report.validation_messages ? fmt::format(", {} validation messages", report.validation_messages) : "");
   }
@@ -108,13 +108,17 @@ void add_view_command(CLI::App& app) {
   view->add_option("--world-seed", flags->world_seed, "Start in this nav world; shows ground truth beside the dream")
       ->excludes(start);
   view->add_option("--script", flags->script,
-                   "Timed key events, one per line: 'STEP KEY down|up' or 'STEP quit' ('#' comments)");
-  view->add_option("--screenshot-at", flags->screenshots, "STEP:FILE: save the window when STEP is shown (repeatable)");
+                   "Timed key events, one per line: 'STEP KEY down|up' or 'STEP quit' ('#' comments); KEY is A-Z, 0-9, "
+                   "Left, Right, Up, Down, Space, Tab, Escape, Enter, F1, Shift or Control (any case); without quit "
+                   "the run ends at the last event");
+  view->add_option("--screenshot-at", flags->screenshots, "STEP:FILE: save the window when STEP is shown (repeatable); the run steps by itself and ends "
+                   "after the last one");
   view->add_option("--replay", flags->replay, "Replay a walk saved from the viewer (same model required)");
-  view->add_option("--quit-at", flags->quit_at, "Close once this step is shown");
+  view->add_option("--quit-at", flags->quit_at, "Step by itself (no key held) and close once this step is shown");
   view->add_option("--bench", flags->bench, "Draw N frames with held keys, print one JSON object of speed figures");
   view->add_option("--gpu", flags->gpu, "Vulkan device index (default: prefer a discrete GPU)");
-  view->add_option("--tick-rate", flags->tick_rate, "Model steps per second while keys are held")->capture_default_str();
+  view->add_option("--tick-rate", flags->tick_rate, "Model steps per second: while a key is held, or on every tick with no key held in a "
+                   "scripted run (--script, --quit-at, --screenshot-at)")->capture_default_str();
   view->add_option("--seed", flags->seed, "Sampling seed")->capture_default_str();
   view->add_option("--temperature", flags->temperature, "0 = mean rollout, 1 = sample from the prior")
       ->capture_default_str();

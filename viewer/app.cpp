@@ -185,7 +185,8 @@ void App::draw_one_frame() {
   gui_.new_frame();
   const StepperStats stats = stepper_.stats();
   const double display_fps = ImGui::GetIO().Framerate;
-  const double latency = latencies_ms_.empty() ? 0.0 : latencies_ms_.back();
+  const std::optional<double> latency =
+      latencies_ms_.empty() ? std::nullopt : std::optional<double>(latencies_ms_.back());
   const PanelInputs inputs{shown_, stats, bindings_, display_fps, latency, stepper_.is_paused(),
                            stepper_.is_recording(), data::can_write_video()};
   const PanelTextures textures{dream_texture_.get(), truth_texture_.get(), heatmap_texture_.get(), map_texture_.get()};

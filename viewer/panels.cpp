@@ -102,16 +102,25 @@ void draw_sampling(UiState& ui, Stepper& stepper) {
   ImGui::Checkbox("bilinear filtering", &ui.is_bilinear);
 }
 
+std::string milliseconds_text(double ms) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f ms", ms);
+  return text;
+}
+
 void draw_stats(const PanelInputs& in) {
   ImGui::Text("display %.1f FPS   model %.1f ticks/s", in.display_fps, in.stats.ticks_per_s);
-  ImGui::Text("inference %.1f ms   key->frame %.1f ms", in.stats.inference_ms, in.key_to_frame_ms);
+  // The default ImGui font has no en dash: "-" marks a figure not measured yet.
+  const std::string latency = in.key_to_frame_ms ? milliseconds_text(*in.key_to_frame_ms) : std::string("-");
+  ImGui::Text("inference %.1f ms   key->frame %s", in.stats.inference_ms, latency.c_str());
 }
 
 void draw_model_info(const PanelInputs& in) {
   assert(in.shown.info);  // every published snapshot carries it
   const model::ModelInfo& info = *in.shown.info;
-  ImGui::Text("%s   %lld parameters   %dx%d   context %d", info.config_name.c_str(),
-              static_cast<long long>(info.parameters), info.width, info.height, info.context);
+  // Wrapped: at the default 800x500 window the Controls panel is narrower than this line.
+  ImGui::TextWrapped("%s   %lld parameters   %dx%d   context %d", info.config_name.c_str(),
+                     static_cast<long long>(info.parameters), info.width, info.height, info.context);
   ImGui::Text("weights %s", info.weights_hash.c_str());
   for (const auto& axis : in.bindings.axes()) {
     std::string keys;

@@ -3,6 +3,8 @@
 // Panels only read state and leave requests: the app and the stepper act on them.
 #pragma once
 
+#include <optional>
+
 #include <string>
 
 #include "render/texture.h"
@@ -53,7 +55,7 @@ struct PanelInputs {
   const StepperStats& stats;
   const KeyBindings& bindings;
   double display_fps = 0.0;
-  double key_to_frame_ms = 0.0;
+  std::optional<double> key_to_frame_ms;  // none until a key press has been answered (never in a script)
   bool is_paused = false;
   bool is_recording = false;
   bool can_record_mp4 = false;

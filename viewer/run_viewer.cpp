@@ -1,5 +1,6 @@
 // run_viewer(): turns ViewerOptions into the walk's start, seed and stepper settings (a replayed
 // walk brings its own), runs the App, and formats the --bench JSON.
+#include <algorithm>
 #include <cstdio>
 
 #include "nav/user_error.h"
@@ -23,6 +24,21 @@ WalkStart start_from_options(const ViewerOptions& options, const model::ModelInf
   if (options.world_seed) return WalkStart{options.world_seed, {}};
   if (info.schema.is_navigation()) return WalkStart{1, {}};
   throw UserError("this model is not driven by navigation actions, so give a start frame with --start IMAGE");
+}
+
+// A run given --script, --quit-at or --screenshot-at drives itself, so it also ends by itself
+// (under Xvfb nobody holds a key or closes the window): it steps on every tick with no key held
+// and stops at --quit-at, else the script's quit, else its last event or screenshot, whichever
+// is later.
+void make_self_driving(StepperSettings& settings) {
+  const bool is_scripted = settings.script || settings.quit_step || !settings.screenshots.empty();
+  if (!is_scripted) return;
+  settings.steps_when_idle = true;
+  if (settings.quit_step) return;
+  int last = 0;
+  if (settings.script && !settings.script->events().empty()) last = settings.script->events().back().step;
+  if (!settings.screenshots.empty()) last = std::max(last, settings.screenshots.rbegin()->first);
+  settings.quit_step = last;
 }
 
 }  // namespace
@@ -49,6 +65,7 @@ ViewerReport run_viewer(model::Simulator& simulator, const ViewerOptions& option
     settings.script = Script::load(*options.script);
     if (!settings.quit_step) settings.quit_step = settings.script->quit_step();
   }
+  make_self_driving(settings);
   WalkStart start;
   std::uint64_t seed = options.seed;
   float temperature = options.temperature;

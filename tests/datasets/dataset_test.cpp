@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "datasets/dataset.h"
+#include "datasets/json_file.h"
 #include "nav/atomic_file.h"
 #include "nav/user_error.h"
 #include "tests/datasets/test_episodes.h"
@@ -145,4 +146,49 @@ TEST_CASE("a folder that is not a dataset says so", "[datasets][dataset]") {
                                               Catch::Contains("manifest.json"));
   require_one_problem(dir, {"not a dataset"});
   REQUIRE_THROWS_WITH(read_manifest(dir / "absent"), Catch::Contains("absent: no such folder"));
+}
+
+TEST_CASE("validate lists every problem of one episode, not only the first", "[datasets][dataset]") {
+  const auto dir = scratch_dir("dataset_all_problems");
+  write_encoded_dataset(dir, {6}, 1);
+  const fs::path ep = dir / "train-0";
+  replace_first_action_row(ep / "episode.json", "[0, -3, 0]");
+  dw::save_png(dw::Image(4, 4), ep / "frames" / "000001.png");
+  fs::remove(ep / "frames" / "000003.png");
+  const auto problems = validate_dataset(dir);
+  REQUIRE(problems.size() == 3);
+  CHECK_THAT(problems[0], Catch::Contains("train-0/episode.json") && Catch::Contains("actions[0][1]"));
+  CHECK_THAT(problems[1], Catch::Contains("train-0/frames/000001.png") && Catch::Contains("4x4"));
+  CHECK_THAT(problems[2], Catch::Contains("train-0/frames/000003.png") && Catch::Contains("missing"));
+  // A scale error puts every action out of range: ten lines, then a count, then the frames.
+  const fs::path other = dir / "train-0";
+  write_episode(dw::data::testing::encoded_episode(0, 14), other);
+  auto doc = dw::data::json_file::parse(other / "episode.json");
+  for (auto& row : doc["actions"]) row = {2, 2, 2};
+  dw::write_file_atomically(other / "episode.json", dw::data::json_file::dump(doc));
+  fs::remove(other / "frames" / "000005.png");
+  const auto many = validate_dataset(dir);
+  REQUIRE(many.size() == 12);
+  CHECK_THAT(many[9], Catch::Contains("actions[3][0]"));  // three values a row
+  CHECK_THAT(many[10], Catch::Contains("... and 29 more action problems"));
+  CHECK_THAT(many[11], Catch::Contains("000005.png") && Catch::Contains("missing"));
+}
+
+TEST_CASE("an episode whose action names differ from the manifest's lists both", "[datasets][dataset]") {
+  const auto dir = scratch_dir("dataset_schema_names");
+  write_encoded_dataset(dir, {5}, 1);
+  write_episode(dw::data::testing::encoded_episode(0, 5, 8, 2), dir / "train-0");  // names a0, a1
+  require_one_problem(dir, {"train-0/episode.json", "[a0, a1]", "[forward, strafe, turn]", "in order"});
+}
+
+TEST_CASE("a dataset without val or test episodes gets a warning naming what it cannot do", "[datasets][dataset]") {
+  Manifest manifest;
+  manifest.splits["train"] = {"a"};
+  const std::string both = held_out_warning(manifest, "data/one");
+  CHECK_THAT(both, Catch::Contains("data/one") && Catch::Contains("no val episodes") &&
+                       Catch::Contains("cannot validate") && Catch::Contains("no test episodes"));
+  manifest.splits["test_unseen"] = {"b"};
+  CHECK(held_out_warning(manifest, "d").find("test") == std::string::npos);
+  manifest.splits["val"] = {"c"};
+  CHECK(held_out_warning(manifest, "d").empty());
 }

@@ -2,6 +2,7 @@
 // what is wrong, and no dataset or temporary folder is left behind.
 #include <catch2/catch.hpp>
 
+#include "datasets/dataset.h"
 #include "import_test_util.h"
 
 using namespace dw;
@@ -14,7 +15,8 @@ TEST_CASE("frame and action counts that do not match name both numbers and the f
   write_text(dir / "actions.csv", "a,b\n1,2\n1,2\n1,2\n1,2\n1,2\n");
   auto options = frames_options(dir / "frames", dir / "out", 8);
   options.actions_csvs = {dir / "actions.csv"};
-  require_import_error(options, {"actions.csv", "5 rows", "9 frames", "i.e. 8;", "'time'", "--fps"});
+  // A frames folder has no timestamps: --fps alone would fail, so --frames-fps is named too.
+  require_import_error(options, {"actions.csv", "5 rows", "9 frames", "i.e. 8;", "'time'", "--frames-fps"});
 }
 
 TEST_CASE("timestamps that go backwards name the CSV line", "[import][errors]") {
@@ -81,14 +83,20 @@ TEST_CASE("a poses CSV without x, y, yaw and a time column without a frame rate 
   require_import_error(options, {"poses.csv", "no timestamps", "--frames-fps"});
 }
 
-TEST_CASE("an existing output folder is refused and left untouched", "[import][errors]") {
+TEST_CASE("an existing output folder is refused and left untouched, or replaced with --force", "[import][errors]") {
   const auto dir = import_scratch("exists");
   write_frames(dir / "frames", 3, 8, 8);
   std::filesystem::create_directories(dir / "out");
   write_text(dir / "out" / "keep.txt", "mine");
   auto options = frames_options(dir / "frames", dir / "out", 8);
-  REQUIRE_THROWS_WITH(import_dataset(options), Catch::Contains("already exists"));
+  REQUIRE_THROWS_WITH(import_dataset(options), Catch::Contains("already exists") && Catch::Contains("--force"));
   CHECK(std::filesystem::exists(dir / "out" / "keep.txt"));
+  options.force = true;
+  CHECK(import_dataset(options).frames == 3);
+  CHECK_FALSE(std::filesystem::exists(dir / "out" / "keep.txt"));
+  CHECK(validate_dataset(dir / "out").empty());
+  CHECK_FALSE(std::filesystem::exists(dir / ".out.old"));
+  CHECK_FALSE(std::filesystem::exists(dir / ".out.importing"));
 }
 
 TEST_CASE("CSV cells that are not numbers or rows with the wrong width name the line", "[import][errors]") {

@@ -189,3 +189,37 @@ TEST_CASE("an action-free model rolls out from a start image with no actions", "
   REQUIRE(run_rollout_job(*simulator, job).steps == 4);
   CHECK(dw::data::read_gif(dir / "out" / "rollout.gif").size() == 4);
 }
+
+// The README's `--start a.png,b.png,c.png,d.png --actions walk.csv`: what happened between start
+// images is unknown, so those actions are zero, and the dream equals a rollout given zeros.
+TEST_CASE("2 and 4 start images roll out with zero actions between them", "[model][rollout]") {
+  const auto dir = testing::scratch_dir("rollout_start_images");
+  std::string yaml = testing::tiny_yaml();
+  yaml.replace(yaml.find("context: 2"), 10, "context: 4");
+  testing::write_text(dir / "context4.yaml", yaml);
+  const auto schema = dw::data::ActionSchema::navigation({});
+  auto simulator = Simulator::untrained(dir / "context4.yaml", schema);
+  REQUIRE(simulator->info().context == 4);
+  std::vector<dw::Image> images;
+  std::vector<fs::path> paths;
+  for (int k = 0; k < 4; ++k) {
+    images.push_back(testing::moving_square(1, 3 * k));
+    paths.push_back(dir / ("start" + std::to_string(k) + ".png"));
+    dw::save_png(images.back(), paths.back());
+  }
+  testing::write_text(dir / "walk.csv", "forward,strafe,turn\n1,0,0\n1,0,0.5\n0,0,-1\n");
+  const std::vector<std::vector<float>> walk{{1, 0, 0}, {1, 0, 0.5f}, {0, 0, -1}};
+  for (const int count : {2, 4}) {
+    RolloutJob job;
+    job.out = dir / ("out" + std::to_string(count));
+    job.source.start_images.assign(paths.begin(), paths.begin() + count);
+    job.source.actions_csv = dir / "walk.csv";
+    job.source.steps = 3;
+    REQUIRE(run_rollout_job(*simulator, job).steps == 3);
+    const std::vector<dw::Image> context(images.begin(), images.begin() + count);
+    const std::vector<std::vector<float>> zeros(count - 1, std::vector<float>(3, 0.0f));
+    const auto expected = rollout(*simulator, {context}, {zeros}, {walk}, 0);
+    const auto written = trajectory_frames(job.out / "trajectory_000", 3);
+    for (size_t k = 0; k < written.size(); ++k) CHECK(written[k].pixels == expected[0][k].pixels);
+  }
+}

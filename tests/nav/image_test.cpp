@@ -26,6 +26,8 @@ TEST_CASE("PNG round trip keeps every byte", "[nav][image]") {
   REQUIRE(back.height == 5);
   CHECK(back.pixels == image.pixels);
   CHECK_FALSE(fs::exists(dw::temporary_path_for(dir / "a.png")));
+  dw::save_png(image, dir / "new" / "folder" / "b.png");  // as `eval --plot out/x.png` on a fresh checkout
+  CHECK(dw::load_image(dir / "new" / "folder" / "b.png").pixels == image.pixels);
 }
 
 TEST_CASE("loading a missing or corrupt image names the file", "[nav][image]") {
@@ -34,6 +36,13 @@ TEST_CASE("loading a missing or corrupt image names the file", "[nav][image]") {
   dw::write_file_atomically(dir / "corrupt.png", std::string("not a png at all"));
   REQUIRE_THROWS_AS(dw::load_image(dir / "corrupt.png"), dw::UserError);
   REQUIRE_THROWS_WITH(dw::load_image(dir / "corrupt.png"), Catch::Contains("corrupt.png"));
+  // A PNG cut short (an interrupted copy) says so, not stb's internal "outofdata".
+  dw::Image image(32, 32);
+  for (size_t i = 0; i < image.pixels.size(); ++i) image.pixels[i] = static_cast<std::uint8_t>(i * 13);
+  const auto bytes = dw::encode_png(image);
+  dw::write_file_atomically(dir / "cut.png", bytes.data(), bytes.size() / 2);
+  REQUIRE_THROWS_WITH(dw::load_image(dir / "cut.png"),
+                      Catch::Contains("cut.png") && Catch::Contains("truncated or corrupt PNG"));
 }
 
 TEST_CASE("resize averages when shrinking and keeps flat colour", "[nav][image]") {

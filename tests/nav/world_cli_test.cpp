@@ -62,6 +62,21 @@ TEST_CASE("world rejects bad poses and sizes with a user error", "[nav][cli]") {
   CHECK_THROWS_WITH(run_cli({"world", "--pose", "1,2", "--out", out}), Catch::Contains("--pose"));
   CHECK_THROWS_WITH(run_cli({"world", "--pose", "0.5,0.5,0", "--out", out}),
                     Catch::Contains("cannot stand there"));
+  // The message offers the nearest free cell, and that pose works.
+  std::string message;
+  try {
+    run_cli({"world", "--world-seed", "7", "--pose", "10.5,12.5,1.57", "--out", out});
+  } catch (const dw::UserError& error) {
+    message = error.what();
+  }
+  const std::string marker = "the nearest free cell is at ";
+  REQUIRE(message.find(marker) != std::string::npos);
+  const size_t from = message.find(marker) + marker.size();
+  const std::string suggested = message.substr(from, message.find(';', from) - from);
+  CHECK_THAT(message, Catch::Contains("--map"));
+  run_cli({"world", "--world-seed", "7", "--pose", suggested, "--out", out});
+  CHECK(fs::exists(out));
+  fs::remove(out);
   CHECK_THROWS_WITH(run_cli({"world", "--size", "31", "--out", out}), Catch::Contains("--size"));
   CHECK_THROWS_AS(run_cli({"world", "--size", "513", "--out", out}), dw::UserError);
   CHECK_THROWS_AS(run_cli({"world", "--map-scale", "0", "--out", out}), dw::UserError);
