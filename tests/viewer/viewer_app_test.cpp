@@ -103,44 +103,57 @@ TEST_CASE("a scripted walk shows the headless rollout's frames and replays exact
 }
 
 // Under Xvfb nobody presses a key or closes the window: each of these would hang if the run
-// did not end by itself, and each steps with no key held unless its script holds one.
-TEST_CASE("scripted runs without quit, and --quit-at runs, end by themselves", "[viewer][vulkan]") {
-  struct SelfEndingRun {
-    const char* what;
-    std::string script;
-    std::optional<int> quit_step;
-    std::map<int, std::string> screenshots;
-    bool starts_from_image;
-    size_t timeline_length;
-    float forward;  // the action of every step
-  };
-  const SelfEndingRun runs[] = {
-      {"a script without quit ends at its last event", "0 W down\n6 W up\n", std::nullopt, {{5, "no_quit5.png"}}, false, 7, 1.0f},
-      {"--quit-at with no script", "", 3, {}, false, 4, 0.0f},
-      {"a start image, --quit-at and an earlier screenshot", "", 3, {{2, "start2.png"}}, true, 4, 0.0f},
-      {"only --screenshot-at ends after the last one", "", std::nullopt, {{1, "only1.png"}, {4, "only4.png"}}, false, 5, 0.0f},
-  };
-  Image start(64, 64);
-  std::fill(start.pixels.begin(), start.pixels.end(), std::uint8_t{90});
-  save_png(start, scratch("start.png"));
-  for (const SelfEndingRun& run : runs) {
-    INFO(run.what);
-    ViewerOptions options = scripted_options();
-    if (run.starts_from_image) options.start_image = scratch("start.png");
-    else options.world_seed = 3;
-    if (!run.script.empty()) {
-      std::ofstream(scratch("self_ending.txt")) << run.script;
-      options.script = scratch("self_ending.txt");
-    }
-    options.quit_step = run.quit_step;
-    for (const auto& [step, name] : run.screenshots) options.screenshots[step] = scratch(name);
-    test::FakeSimulator simulator;
-    const ViewerReport report = run_viewer(simulator, options);
-    CHECK(report.timeline.size() == run.timeline_length);
-    for (const auto& [step, name] : run.screenshots) CHECK(std::filesystem::exists(scratch(name)));
-    CHECK(report.walk.actions ==
-          std::vector<std::vector<float>>(run.timeline_length - 1, {run.forward, 0.0f, 0.0f}));
+// did not end by itself, and each steps with no key held unless its script holds one. One
+// window per test case (so one per process under CTest): opening several in a row in one
+// process once failed to reach a busy Xvfb.
+namespace {
+struct SelfEndingRun {
+  std::string script;
+  std::optional<int> quit_step;
+  std::map<int, std::string> screenshots;
+  bool starts_from_image;
+  size_t timeline_length;
+  float forward;  // the action of every step
+};
+
+void check_ends_by_itself(const SelfEndingRun& run) {
+  ViewerOptions options = scripted_options();
+  if (run.starts_from_image) {
+    Image start(64, 64);
+    std::fill(start.pixels.begin(), start.pixels.end(), std::uint8_t{90});
+    save_png(start, scratch("start.png"));
+    options.start_image = scratch("start.png");
+  } else {
+    options.world_seed = 3;
   }
+  if (!run.script.empty()) {
+    std::ofstream(scratch("self_ending.txt")) << run.script;
+    options.script = scratch("self_ending.txt");
+  }
+  options.quit_step = run.quit_step;
+  for (const auto& [step, name] : run.screenshots) options.screenshots[step] = scratch(name);
+  test::FakeSimulator simulator;
+  const ViewerReport report = run_viewer(simulator, options);
+  CHECK(report.timeline.size() == run.timeline_length);
+  for (const auto& [step, name] : run.screenshots) CHECK(std::filesystem::exists(scratch(name)));
+  CHECK(report.walk.actions == std::vector<std::vector<float>>(run.timeline_length - 1, {run.forward, 0.0f, 0.0f}));
+}
+}  // namespace
+
+TEST_CASE("a script without quit ends at its last event", "[viewer][vulkan]") {
+  check_ends_by_itself({"0 W down\n6 W up\n", std::nullopt, {{5, "no_quit5.png"}}, false, 7, 1.0f});
+}
+
+TEST_CASE("a --quit-at run with no script ends by itself", "[viewer][vulkan]") {
+  check_ends_by_itself({"", 3, {}, false, 4, 0.0f});
+}
+
+TEST_CASE("a start image with --quit-at and an earlier screenshot ends by itself", "[viewer][vulkan]") {
+  check_ends_by_itself({"", 3, {{2, "start2.png"}}, true, 4, 0.0f});
+}
+
+TEST_CASE("only --screenshot-at ends after the last one", "[viewer][vulkan]") {
+  check_ends_by_itself({"", std::nullopt, {{1, "only1.png"}, {4, "only4.png"}}, false, 5, 0.0f});
 }
 
 TEST_CASE("the bench drives held keys and reports its figures", "[viewer][vulkan]") {
