@@ -61,6 +61,8 @@ void check_planner_options(const PlannerOptions& options) {
   if (!(options.min_std > 0.0f && options.min_std <= options.initial_std))
     throw UserError("--min-std must be in (0, --std]");
   if (!(options.momentum >= 0.0f && options.momentum < 1.0f)) throw UserError("--momentum must be in [0, 1)");
+  if (!(options.noise_correlation >= 0.0f && options.noise_correlation < 1.0f))
+    throw UserError("--noise-correlation must be in [0, 1)");
   if (!(options.temperature > 0.0f && std::isfinite(options.temperature)))
     throw UserError("--temperature must be positive");
 }
@@ -82,11 +84,14 @@ void Planner::shift(int steps) {
 std::vector<ActionSequence> Planner::sample_population(std::uint64_t stream) {
   nav::Rng rng(nav::mix_seed(options_.seed, stream));
   std::vector<ActionSequence> population(options_.population, mean_);
+  const float beta = options_.noise_correlation;
+  const float fresh = std::sqrt(1.0f - beta * beta);  // keeps each step's noise standard normal
+  std::vector<float> noise(static_cast<size_t>(dimension_));
   for (size_t n = 1; n < population.size(); ++n) {
     for (int t = 0; t < options_.horizon; ++t) {
       for (int d = 0; d < dimension_; ++d) {
-        const float value = mean_[t][d] + std_[t][d] * standard_normal(rng);
-        population[n][t][d] = std::clamp(value, -1.0f, 1.0f);
+        noise[d] = t == 0 ? standard_normal(rng) : beta * noise[d] + fresh * standard_normal(rng);
+        population[n][t][d] = std::clamp(mean_[t][d] + std_[t][d] * noise[d], -1.0f, 1.0f);
       }
     }
   }

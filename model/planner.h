@@ -31,11 +31,15 @@ struct PlannerOptions {
   float min_std = 0.05f;      // keeps CEM from collapsing before the last iteration
   float momentum = 0.0f;      // new mean = momentum * old + (1 - momentum) * refit (also the std)
   float temperature = 0.05f;  // MPPI: softmax over -(cost - best) / (temperature * cost spread)
+  // Noise correlation between consecutive steps (AR(1), same marginal std): 0 = white noise;
+  // closer to 1 samples smoother sequences that travel further, as a walk toward a goal does.
+  float noise_correlation = 0.0f;
   std::uint64_t seed = 0;
 };
 
 // UserError (naming the flag) for a horizon, population, elites or iterations out of range,
-// elites > population, stds out of (0, 2], momentum outside [0, 1) or temperature <= 0.
+// elites > population, stds out of (0, 2], momentum or noise correlation outside [0, 1), or
+// temperature <= 0.
 void check_planner_options(const PlannerOptions& options);
 
 struct PlanResult {

@@ -13,6 +13,7 @@ void add_plan_flags(CLI::App* command, PlanFlags& flags, bool with_max_steps) {
   command->add_option("--std", planner.initial_std, "Initial std per step and action")->capture_default_str();
   command->add_option("--min-std", planner.min_std, "Floor of the std")->capture_default_str();
   command->add_option("--temperature", planner.temperature, "MPPI softmax temperature, relative to the cost spread")->capture_default_str();
+  command->add_option("--noise-correlation", planner.noise_correlation, "Correlation of the sampling noise between steps")->capture_default_str();
   command->add_option("--seed", planner.seed, "Planner seed (same seed, same plan)")->capture_default_str();
   command->add_option("--replan-every", flags.mpc.replan_every, "Actions executed per plan (R)")->capture_default_str();
   if (with_max_steps) command->add_option("--max-steps", flags.mpc.max_steps, "Steps before giving up (M)")->capture_default_str();
