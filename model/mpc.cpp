@@ -18,15 +18,20 @@ void push_observation(PlanContext& context, const std::vector<float>& action, Im
   }
 }
 
-CandidateCost objective_cost(const MpcGoal& goal, const MpcOptions& options,
-                             const std::shared_ptr<const std::vector<Features>>& memory) {
+}  // namespace
+
+CandidateCost mpc_cost(const MpcGoal& goal, const MpcOptions& options,
+                       const std::shared_ptr<const std::vector<Features>>& memory) {
   std::vector<CandidateCost> costs;
-  costs.push_back(goal.goal ? goal_cost(*goal.goal, options.all_frames_weight) : explore_cost(memory));
+  costs.push_back(goal.goal ? goal_cost(*goal.goal, options.all_frames_weight, options.nearest_frame)
+                            : explore_cost(memory));
   if (options.smoothness > 0.0f) costs.push_back(smoothness_cost(options.smoothness));
   return sum_costs(std::move(costs));
 }
 
-}  // namespace
+bool needs_all_frames(const MpcGoal& goal, const MpcOptions& options) {
+  return !goal.goal || options.all_frames_weight > 0.0f || options.nearest_frame;
+}
 
 void check_mpc_options(const MpcOptions& options) {
   check_planner_options(options.planner);
@@ -45,7 +50,7 @@ MpcResult run_mpc(PlanningModel& model, FrameSpace& space, Environment& environm
   Planner planner(options.planner, model.action_dimension());
   auto memory = std::make_shared<std::vector<Features>>();
   const bool is_explore = !goal.goal;
-  ImaginedCost cost(model, space, objective_cost(goal, options, memory), is_explore || options.all_frames_weight > 0.0f);
+  ImaginedCost cost(model, space, mpc_cost(goal, options, memory), needs_all_frames(goal, options));
   if (is_explore) *memory = space.embed(start.frames);
 
   MpcResult result;

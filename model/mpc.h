@@ -31,6 +31,7 @@ struct MpcOptions {
   int max_steps = 64;            // M
   float smoothness = 0.0f;       // weight of the smoothness penalty
   float all_frames_weight = 0.0f;  // weight of the distance of every imagined frame to the goal
+  bool nearest_frame = false;      // score the imagined frame nearest the goal, not the last one
 };
 
 // UserError naming the flag when replan_every is outside 1..horizon, max_steps < 1, or a weight
@@ -58,6 +59,12 @@ struct MpcResult {
 struct MpcGoal {
   std::optional<Features> goal;
 };
+
+// The candidate cost MPC minimises (goal distance or explore's novelty against `memory`, plus
+// smoothness) and whether it needs every imagined frame embedded or only the last.
+CandidateCost mpc_cost(const MpcGoal& goal, const MpcOptions& options,
+                       const std::shared_ptr<const std::vector<Features>>& memory);
+bool needs_all_frames(const MpcGoal& goal, const MpcOptions& options);
 
 using MpcProgress = std::function<void(int steps_done, int max_steps)>;
 

@@ -16,9 +16,12 @@ double mean_squared_distance(const Features& a, const Features& b) {
   return sum / static_cast<double>(a.size());
 }
 
-CandidateCost goal_cost(Features goal, float all_frames_weight) {
-  return [goal = std::move(goal), all_frames_weight](const ActionSequence&, const std::vector<Features>& frames) {
+CandidateCost goal_cost(Features goal, float all_frames_weight, bool nearest) {
+  return [goal = std::move(goal), all_frames_weight, nearest](const ActionSequence&, const std::vector<Features>& frames) {
     double cost = mean_squared_distance(frames.back(), goal);
+    if (nearest) {
+      for (const Features& frame : frames) cost = std::min(cost, mean_squared_distance(frame, goal));
+    }
     if (all_frames_weight > 0.0f) {
       double sum = 0.0;
       for (const Features& frame : frames) sum += mean_squared_distance(frame, goal);

@@ -20,9 +20,10 @@ using CandidateCost = std::function<double(const ActionSequence& actions, const 
 
 double mean_squared_distance(const Features& a, const Features& b);
 
-// Distance of the final frame to `goal`, plus `all_frames_weight` x the mean distance of every
-// frame given (so later frames can be pulled toward the goal too).
-CandidateCost goal_cost(Features goal, float all_frames_weight = 0.0f);
+// Distance of the final frame to `goal` (with `nearest`: of the frame nearest to it, so a sequence
+// that passes through the goal anywhere within the horizon scores), plus `all_frames_weight` x
+// the mean distance of every frame given.
+CandidateCost goal_cost(Features goal, float all_frames_weight = 0.0f, bool nearest = false);
 // weight x mean squared change between consecutive actions (the first against zero is not counted).
 CandidateCost smoothness_cost(float weight);
 // Novelty: minus the mean over the frames given of the distance to the nearest entry of `memory`

@@ -167,8 +167,8 @@ PlanRun plan_in_imagination(Simulator& simulator, FrameSpace& space, const PlanJ
   context.actions.assign(context.frames.size() - 1, std::vector<float>(static_cast<size_t>(info.schema.dimension()), 0.0f));
   run.goal_view = load_model_image(job.goal_image, info);
   auto model = simulator_planning_model(simulator, job.mpc.planner.seed);
-  ImaginedCost cost(*model, space, goal_cost(space.embed({run.goal_view}).front(), job.mpc.all_frames_weight),
-                    job.mpc.all_frames_weight > 0.0f);
+  const MpcGoal goal{space.embed({run.goal_view}).front()};
+  ImaginedCost cost(*model, space, mpc_cost(goal, job.mpc, nullptr), needs_all_frames(goal, job.mpc));
   Planner planner(job.mpc.planner, info.schema.dimension());
   const auto started = std::chrono::steady_clock::now();
   const PlanResult plan = planner.plan([&](const std::vector<ActionSequence>& population) { return cost(context, population); });

@@ -125,6 +125,7 @@ TEST_CASE("costs: goal distance, smoothness and novelty", "[plan]") {
   CHECK(goal_cost(goal)(still, near_end) == 0.0);
   CHECK(goal_cost(goal)(still, far_end) == Approx(1.0));
   CHECK(goal_cost(goal, 1.0f)(still, near_end) == Approx(0.5));
+  CHECK(goal_cost(goal, 0.0f, true)(still, far_end) == 0.0);  // passes through the goal on the way
 
   auto memory = std::make_shared<std::vector<Features>>();
   CHECK(explore_cost(memory)(still, far_end) == 0.0);
