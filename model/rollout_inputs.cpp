@@ -106,15 +106,7 @@ std::vector<Image> load_start_images(const RolloutSource& source, const ModelInf
                     " images given, but the model takes at most " + std::to_string(info.context));
   }
   std::vector<Image> images;
-  for (const auto& path : source.start_images) {
-    Image image = load_image(path);
-    if (image.width != info.width || image.height != info.height) {
-      std::fprintf(stderr, "dreamwalk: warning: %s is %dx%d; resized to the model's %dx%d\n",
-                   path.c_str(), image.width, image.height, info.width, info.height);
-      image = resize_image(image, info.width, info.height);
-    }
-    images.push_back(std::move(image));
-  }
+  for (const auto& path : source.start_images) images.push_back(load_model_image(path, info));
   return images;
 }
 
@@ -137,6 +129,16 @@ void parse_episode_reference(const std::string& text, std::filesystem::path& dat
 }
 
 }  // namespace
+
+Image load_model_image(const std::filesystem::path& path, const ModelInfo& info) {
+  Image image = load_image(path);
+  if (image.width != info.width || image.height != info.height) {
+    std::fprintf(stderr, "dreamwalk: warning: %s is %dx%d; resized to the model's %dx%d\n",
+                 path.c_str(), image.width, image.height, info.width, info.height);
+    image = resize_image(image, info.width, info.height);
+  }
+  return image;
+}
 
 std::vector<Trajectory> resolve_rollout_source(const RolloutSource& source, const ModelInfo& info) {
   if (source.steps < 1) throw UserError("--steps must be at least 1");

@@ -38,6 +38,9 @@ struct Trajectory {
 std::vector<std::vector<float>> read_actions_csv(const std::filesystem::path& path,
                                                  const data::ActionSchema& schema);
 
+// Loads an image for the model: another size is resized to the model's with a warning on stderr.
+Image load_model_image(const std::filesystem::path& path, const ModelInfo& info);
+
 // Resolves `source` for a model described by `info`. Start images of another size are resized
 // with a warning on stderr. Throws UserError for anything missing, malformed or mismatched.
 std::vector<Trajectory> resolve_rollout_source(const RolloutSource& source, const ModelInfo& info);

@@ -158,10 +158,7 @@ RolloutSummary run_rollout_job(Simulator& simulator, const RolloutJob& job,
   summary.trajectories = static_cast<int>(trajectories.size());
   summary.steps = job.source.steps;
   summary.psnr_per_step = psnr_per_step(trajectories, predicted);
-  const fs::path temporary = temporary_path_for(job.out);
-  fs::remove_all(temporary);
-  fs::create_directories(temporary);
-  try {
+  write_folder_atomically(job.out, [&](const fs::path& temporary) {
     if (job.as_dataset) {
       write_dataset(temporary, trajectories, predicted, info);
       summary.files.push_back("manifest.json");
@@ -174,12 +171,7 @@ RolloutSummary run_rollout_job(Simulator& simulator, const RolloutJob& job,
                            {"seed", job.source.seed}, {"model", info.weights_hash},
                            {"psnr_per_step", summary.psnr_per_step}, {"files", summary.files}};
     write_file_atomically(temporary / "rollout.json", json.dump(2) + "\n");
-    fs::remove_all(job.out);
-    fs::rename(temporary, job.out);
-  } catch (...) {
-    fs::remove_all(temporary);
-    throw;
-  }
+  });
   return summary;
 }
 

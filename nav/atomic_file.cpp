@@ -38,6 +38,21 @@ void write_file_atomically(const std::filesystem::path& path, const void* data, 
   }
 }
 
+void write_folder_atomically(const std::filesystem::path& dir,
+                             const std::function<void(const std::filesystem::path& building)>& write) {
+  const auto temporary = temporary_path_for(dir);
+  std::filesystem::remove_all(temporary);
+  std::filesystem::create_directories(temporary);
+  try {
+    write(temporary);
+    std::filesystem::remove_all(dir);
+    std::filesystem::rename(temporary, dir);
+  } catch (...) {
+    std::filesystem::remove_all(temporary);
+    throw;
+  }
+}
+
 void write_file_atomically(const std::filesystem::path& path, const std::string& contents) {
   write_file_atomically(path, contents.data(), contents.size());
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,10 @@ std::filesystem::path temporary_path_for(const std::filesystem::path& path);
 // Missing parent folders are created.
 void write_file_atomically(const std::filesystem::path& path, const std::string& contents);
 void write_file_atomically(const std::filesystem::path& path, const void* data, size_t size);
+// Builds a folder by calling `write` on an empty temporary sibling, then replaces `dir` with it; on
+// any error the temporary is removed and the error passed on, so `dir` is never half-written.
+void write_folder_atomically(const std::filesystem::path& dir,
+                             const std::function<void(const std::filesystem::path& building)>& write);
 // Reads a whole file; throws UserError naming it when it cannot be read.
 std::string read_whole_file(const std::filesystem::path& path);
 // Renames a completely written folder `built` to `target`. An existing `target` (a --force

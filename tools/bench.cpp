@@ -11,6 +11,7 @@ void add_bench_command(CLI::App& app) {
   add_bench_train(*bench);
   add_bench_step(*bench);
   add_bench_rollout(*bench);
+  add_bench_plan(*bench);
 }
 
 }  // namespace dw::tools

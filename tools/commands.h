@@ -17,6 +17,8 @@ void add_import_command(CLI::App& app);
 void add_train_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
 void add_rollout_command(CLI::App& app);
+void add_plan_command(CLI::App& app);
+void add_eval_plan_command(CLI::App& app);
 
 // `dreamwalk bench <what>`: each adds a subcommand of `bench`.
 void add_bench_world(CLI::App& bench);
@@ -24,5 +26,6 @@ void add_bench_loader(CLI::App& bench);
 void add_bench_rollout(CLI::App& bench);
 void add_bench_train(CLI::App& bench);
 void add_bench_step(CLI::App& bench);
+void add_bench_plan(CLI::App& bench);
 
 }  // namespace dw::tools

@@ -56,6 +56,8 @@ int main(int argc, char** argv) {
   add_train_command(app);
   add_eval_command(app);
   add_rollout_command(app);
+  add_plan_command(app);
+  add_eval_plan_command(app);
 #ifdef DREAMWALK_HAS_VIEWER
   add_view_command(app);
 #endif

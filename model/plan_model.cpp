@@ -1,0 +1,156 @@
+#include "model/plan_model.h"
+
+#include <cassert>
+#include <cmath>
+
+#include "model/revisit.h"
+#include "nav/user_error.h"
+
+namespace dw::model {
+
+namespace {
+
+bool same_context(const PlanContext& a, const PlanContext& b) {
+  if (a.frames.size() != b.frames.size() || a.actions != b.actions) return false;
+  for (size_t i = 0; i < a.frames.size(); ++i) {
+    if (a.frames[i].pixels != b.frames[i].pixels) return false;
+  }
+  return true;
+}
+
+// The learned model. Each replanning observes its context once for the whole population and keeps
+// that state, so the K iterations of one replanning only pay for the imagined steps.
+class SimulatorPlanningModel final : public PlanningModel {
+ public:
+  SimulatorPlanningModel(Simulator& simulator, std::uint64_t seed) : simulator_(simulator), seed_(seed) {}
+  int action_dimension() const override { return simulator_.info().schema.dimension(); }
+  int context() const override { return simulator_.info().context; }
+  int width() const override { return simulator_.info().width; }
+  int height() const override { return simulator_.info().height; }
+
+  std::vector<std::vector<Image>> imagine(const PlanContext& context,
+                                          const std::vector<ActionSequence>& sequences) override {
+    const size_t batch = sequences.size();
+    if (!observed_ || batch != observed_batch_ || !same_context(context, observed_context_)) {
+      simulator_.reset(std::vector<std::vector<Image>>(batch, context.frames),
+                       std::vector<ActionSequence>(batch, context.actions), seed_);
+      observed_ = simulator_.save_state();
+      observed_batch_ = batch;
+      observed_context_ = context;
+    } else {
+      simulator_.restore_state(observed_);
+    }
+    std::vector<std::vector<Image>> frames(batch);
+    const size_t steps = batch ? sequences.front().size() : 0;
+    std::vector<std::vector<float>> step_actions(batch);
+    for (size_t t = 0; t < steps; ++t) {
+      for (size_t n = 0; n < batch; ++n) step_actions[n] = sequences[n][t];
+      std::vector<Image> next = simulator_.step(step_actions);
+      for (size_t n = 0; n < batch; ++n) frames[n].push_back(std::move(next[n]));
+    }
+    return frames;
+  }
+
+ private:
+  Simulator& simulator_;
+  std::uint64_t seed_;
+  std::shared_ptr<const SimulatorState> observed_;
+  size_t observed_batch_ = 0;
+  PlanContext observed_context_;
+};
+
+class WorldPlanningModel final : public PlanningModel {
+ public:
+  WorldPlanningModel(nav::World world, int width, int height, int context)
+      : world_(std::move(world)), width_(width), height_(height), context_(context) {}
+  int action_dimension() const override { return 3; }
+  int context() const override { return context_; }
+  int width() const override { return width_; }
+  int height() const override { return height_; }
+
+  std::vector<std::vector<Image>> imagine(const PlanContext& context,
+                                          const std::vector<ActionSequence>& sequences) override {
+    assert(context.pose && "the world-as-model needs the true pose");
+    std::vector<std::vector<Image>> frames(sequences.size());
+    for (size_t n = 0; n < sequences.size(); ++n) {
+      nav::Pose pose = *context.pose;
+      for (const auto& action : sequences[n]) {
+        pose = world_.step(pose, {action[0], action[1], action[2]});
+        frames[n].push_back(world_view(world_, pose, width_, height_));
+      }
+    }
+    return frames;
+  }
+
+ private:
+  nav::World world_;
+  int width_, height_, context_;
+};
+
+class PixelSpace final : public FrameSpace {
+ public:
+  std::string name() const override { return "pixels"; }
+  std::vector<Features> embed(const std::vector<Image>& frames) override {
+    std::vector<Features> features;
+    for (const Image& frame : frames) {
+      Features values(frame.pixels.size());
+      for (size_t i = 0; i < values.size(); ++i) values[i] = frame.pixels[i] / 255.0f;
+      features.push_back(std::move(values));
+    }
+    return features;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<PlanningModel> simulator_planning_model(Simulator& simulator, std::uint64_t seed) {
+  return std::make_unique<SimulatorPlanningModel>(simulator, seed);
+}
+
+std::unique_ptr<PlanningModel> world_planning_model(nav::World world, int width, int height, int context) {
+  return std::make_unique<WorldPlanningModel>(std::move(world), width, height, context);
+}
+
+std::unique_ptr<FrameSpace> pixel_space() { return std::make_unique<PixelSpace>(); }
+
+std::unique_ptr<FrameSpace> make_frame_space(const std::string& name, const std::filesystem::path& checkpoint,
+                                             const std::string& device) {
+  if (name == "pixels") return pixel_space();
+  if (name == "embedding") return encoder_space(checkpoint, device);
+  throw UserError("--cost-space: '" + name + "' is not one of embedding, pixels");
+}
+
+ImaginedCost::ImaginedCost(PlanningModel& model, FrameSpace& space, CandidateCost cost, bool all_frames)
+    : model_(model), space_(space), cost_(std::move(cost)), all_frames_(all_frames) {
+  reset_best();
+}
+
+void ImaginedCost::reset_best() {
+  best_cost_ = INFINITY;
+  best_frames_.clear();
+}
+
+std::vector<double> ImaginedCost::operator()(const PlanContext& context, const std::vector<ActionSequence>& population) {
+  const std::vector<std::vector<Image>> imagined = model_.imagine(context, population);
+  // One embedding call for the whole population keeps the encoder batched too.
+  std::vector<Image> flat;
+  for (const auto& frames : imagined) {
+    if (all_frames_) flat.insert(flat.end(), frames.begin(), frames.end());
+    else flat.push_back(frames.back());
+  }
+  const std::vector<Features> features = space_.embed(flat);
+  const size_t per_candidate = features.size() / population.size();
+  std::vector<double> costs;
+  for (size_t n = 0; n < population.size(); ++n) {
+    const std::vector<Features> own(features.begin() + static_cast<std::ptrdiff_t>(n * per_candidate),
+                                    features.begin() + static_cast<std::ptrdiff_t>((n + 1) * per_candidate));
+    costs.push_back(cost_(population[n], own));
+    if (costs.back() < best_cost_) {
+      best_cost_ = costs.back();
+      best_frames_ = imagined[n];
+    }
+  }
+  return costs;
+}
+
+}  // namespace dw::model

@@ -1,0 +1,27 @@
+// Planner flags shared by `dreamwalk plan`, `eval-plan` and `bench plan`.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+#include "model/mpc.h"
+#include "model/plan_world.h"
+
+namespace dw::tools {
+
+struct PlanFlags {
+  model::MpcOptions mpc;
+  std::string method = "cem";
+  std::string cost_space = "embedding";
+  model::GoalTolerance tolerance;
+  // Turns the method name into the options (UserError for an unknown one).
+  void resolve() { mpc.planner.method = model::parse_plan_method(method); }
+};
+
+// --horizon --population --elites --iterations --method --momentum --std --min-std --temperature
+// --seed --replan-every --smoothness --all-frames-weight --cost-space --position-tolerance
+// --heading-tolerance (and --max-steps when `with_max_steps`).
+void add_plan_flags(CLI::App* command, PlanFlags& flags, bool with_max_steps = true);
+
+}  // namespace dw::tools
