@@ -1,6 +1,6 @@
 #include "datasets/episode.h"
 
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 
 namespace dw::data {
 

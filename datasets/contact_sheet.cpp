@@ -1,7 +1,7 @@
 #include "datasets/contact_sheet.h"
 
 #include "datasets/dataset.h"
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 
 namespace dw::data {
 

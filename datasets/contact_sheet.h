@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <string>
 
-#include "nav/image.h"
+#include "nav/base/image.h"
 
 namespace dw::data {
 

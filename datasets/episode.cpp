@@ -9,8 +9,8 @@
 
 #include "datasets/json_file.h"
 #include "datasets/meta_json.h"
-#include "nav/atomic_file.h"
-#include "nav/user_error.h"
+#include "nav/base/atomic_file.h"
+#include "nav/base/user_error.h"
 
 namespace dw::data {
 

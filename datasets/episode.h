@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "nav/image.h"
+#include "nav/base/image.h"
 #include "nav/pose.h"
 #include "nav/world.h"
 

@@ -10,10 +10,10 @@
 #include <thread>
 
 #include "datasets/dataset.h"
-#include "nav/atomic_file.h"
+#include "nav/base/atomic_file.h"
 #include "nav/policy.h"
 #include "nav/random.h"
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 
 namespace dw::data {
 

@@ -6,8 +6,8 @@
 #include <cstring>
 #include <string>
 
-#include "nav/atomic_file.h"
-#include "nav/user_error.h"
+#include "nav/base/atomic_file.h"
+#include "nav/base/user_error.h"
 
 namespace dw::data {
 

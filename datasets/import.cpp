@@ -7,8 +7,8 @@
 #include <stdexcept>
 
 #include "datasets/dataset.h"
-#include "nav/atomic_file.h"
-#include "nav/user_error.h"
+#include "nav/base/atomic_file.h"
+#include "nav/base/user_error.h"
 
 namespace dw::data {
 

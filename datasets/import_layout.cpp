@@ -5,7 +5,7 @@
 #include <numeric>
 #include <random>
 
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 
 namespace dw::data {
 

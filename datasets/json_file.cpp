@@ -4,8 +4,8 @@
 #include <cmath>
 #include <limits>
 
-#include "nav/atomic_file.h"
-#include "nav/user_error.h"
+#include "nav/base/atomic_file.h"
+#include "nav/base/user_error.h"
 
 namespace dw::data::json_file {
 

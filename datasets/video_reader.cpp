@@ -1,6 +1,6 @@
 #include "datasets/video_reader.h"
 
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 
 #ifdef DREAMWALK_HAS_FFMPEG
 extern "C" {

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <functional>
 
-#include "nav/image.h"
+#include "nav/base/image.h"
 
 namespace dw::data {
 

@@ -1,8 +1,8 @@
 #include "datasets/video_writer.h"
 
 #include "datasets/gif_writer.h"
-#include "nav/atomic_file.h"
-#include "nav/user_error.h"
+#include "nav/base/atomic_file.h"
+#include "nav/base/user_error.h"
 
 #ifdef DREAMWALK_HAS_FFMPEG
 extern "C" {

@@ -5,8 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include "model/safetensors.h"
-#include "nav/atomic_file.h"
-#include "nav/user_error.h"
+#include "nav/base/atomic_file.h"
+#include "nav/base/user_error.h"
 
 namespace dw::model {
 namespace fs = std::filesystem;

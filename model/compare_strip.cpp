@@ -5,7 +5,7 @@
 #include <cstdlib>
 
 #include "model/plot.h"
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 
 namespace dw::model {
 

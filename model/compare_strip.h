@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "nav/image.h"
+#include "nav/base/image.h"
 
 namespace dw::model {
 

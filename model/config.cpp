@@ -8,7 +8,7 @@
 #include <set>
 
 #include "model/config_fields.h"
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 
 namespace dw::model {
 namespace {

@@ -9,7 +9,7 @@
 #include "model/compare_strip.h"
 #include "model/perceptual.h"
 #include "model/plot.h"
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 
 namespace dw::model {
 

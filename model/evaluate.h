@@ -16,7 +16,7 @@
 #include "datasets/window_sampler.h"
 #include "model/metrics.h"
 #include "model/simulator.h"
-#include "nav/image.h"
+#include "nav/base/image.h"
 
 namespace dw::model {
 

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <utility>
 
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 
 namespace dw::model {
 namespace {

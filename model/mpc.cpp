@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 
 namespace dw::model {
 

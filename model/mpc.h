@@ -10,7 +10,7 @@
 
 #include "model/plan_model.h"
 #include "model/planner.h"
-#include "nav/image.h"
+#include "nav/base/image.h"
 #include "nav/pose.h"
 
 namespace dw::model {

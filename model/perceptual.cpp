@@ -3,7 +3,7 @@
 #include <torch/script.h>
 
 #include "model/tensor_io.h"
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 
 namespace dw::model {
 

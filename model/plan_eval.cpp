@@ -8,7 +8,7 @@
 
 #include "datasets/dataset.h"
 #include "nav/random.h"
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 
 namespace dw::model {
 

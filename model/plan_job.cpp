@@ -10,9 +10,9 @@
 #include "datasets/gif_writer.h"
 #include "model/revisit.h"
 #include "model/rollout_inputs.h"
-#include "nav/atomic_file.h"
+#include "nav/base/atomic_file.h"
 #include "nav/pose_text.h"
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 
 namespace dw::model {
 

@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "model/revisit.h"
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 
 namespace dw::model {
 

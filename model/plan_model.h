@@ -15,7 +15,7 @@
 #include "model/plan_cost.h"
 #include "model/planner.h"
 #include "model/simulator.h"
-#include "nav/image.h"
+#include "nav/base/image.h"
 #include "nav/pose.h"
 #include "nav/world.h"
 

@@ -6,7 +6,7 @@
 #include <numeric>
 
 #include "nav/random.h"
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 
 namespace dw::model {
 

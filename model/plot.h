@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "nav/image.h"
+#include "nav/base/image.h"
 
 namespace dw::model {
 

@@ -9,7 +9,7 @@
 #include <optional>
 
 #include "nav/random.h"
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 
 namespace dw::model {
 

@@ -10,7 +10,7 @@
 
 #include "model/metrics.h"
 #include "model/simulator.h"
-#include "nav/image.h"
+#include "nav/base/image.h"
 #include "nav/pose.h"
 #include "nav/world.h"
 

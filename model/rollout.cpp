@@ -4,7 +4,7 @@
 #include <cassert>
 
 #include "model/simulator.h"
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 
 namespace dw::model {
 

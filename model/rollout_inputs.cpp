@@ -6,7 +6,7 @@
 #include "datasets/csv.h"
 #include "datasets/dataset.h"
 #include "nav/policy.h"
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 #include "nav/world.h"
 
 namespace dw::model {

@@ -10,7 +10,7 @@
 
 #include "datasets/episode.h"
 #include "model/simulator.h"
-#include "nav/image.h"
+#include "nav/base/image.h"
 
 namespace dw::model {
 

@@ -9,8 +9,8 @@
 #include "datasets/video_writer.h"
 #include "model/compare_strip.h"
 #include "model/metrics.h"
-#include "nav/atomic_file.h"
-#include "nav/user_error.h"
+#include "nav/base/atomic_file.h"
+#include "nav/base/user_error.h"
 
 namespace dw::model {
 

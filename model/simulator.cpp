@@ -8,7 +8,7 @@
 #include "model/imagination.h"
 #include "model/tensor_io.h"
 #include "model/torch_simulator.h"
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 
 namespace dw::model {
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "datasets/episode.h"
-#include "nav/image.h"
+#include "nav/base/image.h"
 
 namespace dw::model {
 

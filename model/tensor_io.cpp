@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 
 namespace dw::model {
 namespace {

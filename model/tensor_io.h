@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "datasets/window_sampler.h"
-#include "nav/image.h"
+#include "nav/base/image.h"
 
 namespace dw::model {
 

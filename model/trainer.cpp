@@ -16,9 +16,9 @@
 #include "model/tensor_io.h"
 #include "model/threads.h"
 #include "model/torch_simulator.h"
-#include "nav/atomic_file.h"
+#include "nav/base/atomic_file.h"
 #include "nav/random.h"
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 
 namespace dw::model {
 namespace fs = std::filesystem;

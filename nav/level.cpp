@@ -7,7 +7,7 @@
 #include <string>
 
 #include "nav/random.h"
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 
 namespace dw::nav {
 

@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "nav/policy_common.h"
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 
 namespace dw::nav {
 

@@ -8,7 +8,7 @@
 #include <optional>
 #include <vector>
 
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 
 namespace dw::nav {
 

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "nav/image.h"
+#include "nav/base/image.h"
 #include "nav/level.h"
 #include "nav/pose.h"
 #include "nav/texture.h"

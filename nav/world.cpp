@@ -8,7 +8,7 @@
 #include "nav/random.h"
 #include "nav/portable_math.h"
 #include "nav/raycaster.h"
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 #include "nav/world_impl.h"
 
 namespace dw::nav {

@@ -12,7 +12,7 @@
 #include <memory>
 #include <vector>
 
-#include "nav/image.h"
+#include "nav/base/image.h"
 #include "nav/pose.h"
 
 namespace dw::nav {

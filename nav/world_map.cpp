@@ -3,7 +3,7 @@
 #include <cmath>
 #include <string>
 
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 #include "nav/portable_math.h"
 #include "nav/world.h"
 #include "nav/world_impl.h"

@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 #include "render/vk_check.h"
 
 namespace dw::render {

@@ -7,7 +7,7 @@
 #include <array>
 #include <functional>
 
-#include "nav/image.h"
+#include "nav/base/image.h"
 #include "render/context.h"
 #include "render/memory.h"
 

@@ -10,7 +10,7 @@
 #include <optional>
 #include <vector>
 
-#include "nav/image.h"
+#include "nav/base/image.h"
 #include "render/context.h"
 #include "render/memory.h"
 

@@ -8,7 +8,7 @@
 #include <memory>
 #include <vector>
 
-#include "nav/image.h"
+#include "nav/base/image.h"
 #include "render/context.h"
 #include "render/memory.h"
 

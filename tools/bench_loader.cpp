@@ -13,7 +13,7 @@
 
 #include "datasets/packed_split.h"
 #include "datasets/window_sampler.h"
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 #include "tools/commands.h"
 
 namespace dw::tools {

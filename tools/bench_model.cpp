@@ -15,7 +15,7 @@
 #include "model/threads.h"
 #include "model/trainer.h"
 #include "nav/pose.h"
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 #include "tools/commands.h"
 
 namespace dw::tools {

@@ -12,7 +12,7 @@
 #include "model/revisit.h"
 #include "model/simulator.h"
 #include "model/threads.h"
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 #include "tools/commands.h"
 #include "tools/plan_flags.h"
 

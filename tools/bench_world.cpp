@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "nav/image.h"
+#include "nav/base/image.h"
 #include "nav/policy.h"
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 #include "nav/world.h"
 #include "tools/commands.h"
 

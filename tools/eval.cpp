@@ -12,9 +12,9 @@
 #include "model/revisit.h"
 #include "model/simulator.h"
 #include "model/threads.h"
-#include "nav/atomic_file.h"
-#include "nav/image.h"
-#include "nav/user_error.h"
+#include "nav/base/atomic_file.h"
+#include "nav/base/image.h"
+#include "nav/base/user_error.h"
 #include "tools/commands.h"
 #include "tools/progress.h"
 

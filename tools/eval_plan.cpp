@@ -10,7 +10,7 @@
 #include "model/plan_eval.h"
 #include "model/simulator.h"
 #include "model/threads.h"
-#include "nav/atomic_file.h"
+#include "nav/base/atomic_file.h"
 #include "tools/commands.h"
 #include "tools/plan_flags.h"
 #include "tools/progress.h"

@@ -11,8 +11,8 @@
 #include "model/revisit.h"
 #include "model/simulator.h"
 #include "model/threads.h"
-#include "nav/atomic_file.h"
-#include "nav/user_error.h"
+#include "nav/base/atomic_file.h"
+#include "nav/base/user_error.h"
 #include "tools/progress.h"
 
 namespace dw::tools {

@@ -9,7 +9,7 @@
 
 #include "datasets/dataset.h"
 #include "datasets/import.h"
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 #include "tools/commands.h"
 #include "tools/progress.h"
 

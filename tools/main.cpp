@@ -7,7 +7,7 @@
 #include <exception>
 #include <string>
 
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 #include "tools/commands.h"
 
 namespace {

@@ -10,7 +10,7 @@
 #include "model/simulator.h"
 #include "model/threads.h"
 #include "nav/pose_text.h"
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 #include "tools/commands.h"
 #include "tools/plan_flags.h"
 #include "tools/progress.h"

@@ -4,7 +4,7 @@
 # Run after tools/run-tests.sh (which installs the dependencies).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-targets=(dreamwalk_nav_tests dreamwalk_world_cli_tests dreamwalk_media_tests dreamwalk_datasets_tests
+targets=(dreamwalk_base_tests dreamwalk_nav_tests dreamwalk_world_cli_tests dreamwalk_media_tests dreamwalk_datasets_tests
          dreamwalk_import_tests)
 cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DDREAMWALK_SANITIZE=ON -DDREAMWALK_BUILD_TESTS=ON \
   -DDREAMWALK_BUILD_VIEWER=OFF >/dev/null

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "datasets/contact_sheet.h"
-#include "nav/image.h"
+#include "nav/base/image.h"
 #include "tools/commands.h"
 
 namespace dw::tools {

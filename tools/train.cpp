@@ -11,7 +11,7 @@
 #include <string>
 
 #include "model/trainer.h"
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 #include "tools/commands.h"
 #include "tools/progress.h"
 

@@ -5,7 +5,7 @@
 #include <memory>
 
 #include "datasets/dataset.h"
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 #include "tools/commands.h"
 #include "tools/progress.h"
 

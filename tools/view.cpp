@@ -9,7 +9,7 @@
 
 #include "model/simulator.h"
 #include "model/threads.h"
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 #include "tools/commands.h"
 #include "viewer/app.h"
 

@@ -7,9 +7,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "nav/image.h"
+#include "nav/base/image.h"
 #include "nav/pose_text.h"
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 #include "nav/world.h"
 #include "tools/commands.h"
 

@@ -8,7 +8,7 @@
 
 #include "datasets/gif_writer.h"
 #include "datasets/video_writer.h"
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 #include "render/swapchain.h"
 #include "render/texture.h"
 #include "viewer/gui.h"

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 #include "viewer/app.h"
 #include "viewer/session.h"
 #include "viewer/stepper.h"

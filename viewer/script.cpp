@@ -4,7 +4,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 #include "viewer/key_bindings.h"
 
 namespace dw::viewer {

@@ -4,7 +4,7 @@
 #include <numeric>
 
 #include "model/compare_strip.h"
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 
 namespace dw::viewer {
 

@@ -1,8 +1,8 @@
 #include "viewer/walk.h"
 
 #include "datasets/json_file.h"
-#include "nav/atomic_file.h"
-#include "nav/user_error.h"
+#include "nav/base/atomic_file.h"
+#include "nav/base/user_error.h"
 
 namespace dw::viewer {
 

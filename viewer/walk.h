@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "nav/image.h"
+#include "nav/base/image.h"
 
 namespace dw::viewer {
 

@@ -5,7 +5,7 @@
 
 #include <cstdlib>
 
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 #include "render/vk_check.h"
 
 namespace dw::viewer {

@@ -7,8 +7,8 @@
 #include <limits>
 
 #include "datasets/episode.h"
-#include "nav/atomic_file.h"
-#include "nav/user_error.h"
+#include "nav/base/atomic_file.h"
+#include "nav/base/user_error.h"
 #include "tests/datasets/test_episodes.h"
 
 namespace fs = std::filesystem;

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "datasets/packed_split.h"
-#include "nav/atomic_file.h"
+#include "nav/base/atomic_file.h"
 #include "tests/datasets/test_episodes.h"
 
 namespace fs = std::filesystem;

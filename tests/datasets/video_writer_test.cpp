@@ -4,8 +4,8 @@
 #include <filesystem>
 
 #include "datasets/video_writer.h"
-#include "nav/atomic_file.h"
-#include "nav/user_error.h"
+#include "nav/base/atomic_file.h"
+#include "nav/base/user_error.h"
 
 namespace fs = std::filesystem;
 

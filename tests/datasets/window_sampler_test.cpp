@@ -6,7 +6,7 @@
 #include <set>
 
 #include "datasets/window_sampler.h"
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 #include "tests/datasets/test_episodes.h"
 
 namespace fs = std::filesystem;

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "datasets/import.h"
-#include "nav/image.h"
-#include "nav/user_error.h"
+#include "nav/base/image.h"
+#include "nav/base/user_error.h"
 
 namespace dw::data::testing {
 

@@ -9,7 +9,7 @@
 #include "tiny_run.h"
 #include "model/compare_strip.h"
 #include "model/evaluate.h"
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 
 using namespace dw::model;
 

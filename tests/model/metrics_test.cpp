@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "model/metrics.h"
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 
 using namespace dw::model;
 

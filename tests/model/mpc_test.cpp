@@ -8,7 +8,7 @@
 #include "model/mpc.h"
 #include "model/plan_world.h"
 #include "model/revisit.h"
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 
 using namespace dw;
 using namespace dw::model;

@@ -6,7 +6,7 @@
 
 #include "model/perceptual.h"
 #include "model_test_util.h"
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 
 TEST_CASE("the perceptual metric rejects a missing file and one that is not TorchScript", "[model][eval]") {
   const auto dir = dw::model::testing::scratch_dir("perceptual");

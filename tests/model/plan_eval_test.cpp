@@ -8,7 +8,7 @@
 #include "datasets/generate.h"
 #include "model/plan_eval.h"
 #include "model_test_util.h"
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 
 using namespace dw;
 using namespace dw::model;

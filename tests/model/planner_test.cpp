@@ -6,7 +6,7 @@
 
 #include "model/plan_cost.h"
 #include "model/planner.h"
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 
 using namespace dw::model;
 

@@ -7,7 +7,7 @@
 #include "model/compare_strip.h"
 #include "model/plot.h"
 #include "model_test_util.h"
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 
 using namespace dw::model;
 

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "model/revisit.h"
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 #include "tiny_run.h"
 
 using namespace dw;

@@ -8,8 +8,8 @@
 #include "datasets/gif_writer.h"
 #include "tiny_run.h"
 #include "model/rollout_job.h"
-#include "nav/atomic_file.h"
-#include "nav/user_error.h"
+#include "nav/base/atomic_file.h"
+#include "nav/base/user_error.h"
 
 using namespace dw::model;
 namespace fs = std::filesystem;

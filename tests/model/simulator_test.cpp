@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "model/simulator.h"
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 #include "tiny_run.h"
 
 using namespace dw::model;

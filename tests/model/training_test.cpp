@@ -7,8 +7,8 @@
 #include "model/simulator.h"
 #include "model/trainer.h"
 #include "model_test_util.h"
-#include "nav/atomic_file.h"
-#include "nav/user_error.h"
+#include "nav/base/atomic_file.h"
+#include "nav/base/user_error.h"
 
 using namespace dw::model;
 namespace fs = std::filesystem;

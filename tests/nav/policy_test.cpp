@@ -7,7 +7,7 @@
 #include <set>
 
 #include "nav/policy.h"
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 
 using dw::nav::Action;
 using dw::nav::Pose;

@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "nav/pose_text.h"
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 
 TEST_CASE("parse_pose reads X,Y,YAW", "[nav][pose]") {
   const dw::nav::Pose pose = dw::nav::parse_pose("3.5,-4.25,1e-1", "--pose");

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "nav/image.h"
+#include "nav/base/image.h"
 #include "nav/pose_text.h"
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 #include "nav/world.h"
 #include "tools/commands.h"
 

@@ -5,7 +5,7 @@
 #include <deque>
 
 #include "nav/random.h"
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 #include "nav/world.h"
 
 using dw::nav::Action;

@@ -6,7 +6,7 @@
 
 #include "../model/tiny_run.h"
 #include "cli_run.h"
-#include "nav/atomic_file.h"
+#include "nav/base/atomic_file.h"
 #include "nav/pose_text.h"
 #include "nav/world.h"
 

@@ -8,7 +8,7 @@
 #include <random>
 
 #include "model/simulator.h"
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 
 namespace dw::test {
 

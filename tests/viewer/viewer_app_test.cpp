@@ -11,7 +11,7 @@
 #include <map>
 #include <optional>
 
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 #include "nav/world.h"
 #include "tests/viewer/fake_simulator.h"
 #include "viewer/app.h"

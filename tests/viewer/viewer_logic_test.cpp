@@ -9,8 +9,8 @@
 
 #include "model/compare_strip.h"
 #include "model/metrics.h"
-#include "nav/atomic_file.h"
-#include "nav/user_error.h"
+#include "nav/base/atomic_file.h"
+#include "nav/base/user_error.h"
 #include "nav/world.h"
 #include "tests/viewer/fake_simulator.h"
 #include "viewer/app.h"

@@ -1,4 +1,4 @@
-#include "nav/image.h"
+#include "nav/base/image.h"
 
 #include <stb_image.h>
 #include <stb_image_write.h>
@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "nav/atomic_file.h"
-#include "nav/user_error.h"
+#include "nav/base/atomic_file.h"
+#include "nav/base/user_error.h"
 
 namespace dw {
 namespace {

@@ -1,11 +1,11 @@
-#include "nav/atomic_file.h"
+#include "nav/base/atomic_file.h"
 
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <system_error>
 
-#include "nav/user_error.h"
+#include "nav/base/user_error.h"
 
 namespace dw {
 

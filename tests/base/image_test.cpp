@@ -3,9 +3,9 @@
 
 #include <filesystem>
 
-#include "nav/atomic_file.h"
-#include "nav/image.h"
-#include "nav/user_error.h"
+#include "nav/base/atomic_file.h"
+#include "nav/base/image.h"
+#include "nav/base/user_error.h"
 
 namespace fs = std::filesystem;
 
