@@ -1,6 +1,8 @@
 #include "datasets/gif_writer.h"
 
+#include <fcntl.h>
 #include <gif_lib.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
@@ -99,9 +101,15 @@ void write_gif(const std::vector<Image>& frames, const std::filesystem::path& pa
       throw UserError(path.string() + ": frames of different sizes cannot share one GIF");
   }
   const auto temporary = temporary_path_for(path);
+  // Opened here, not by EGifOpenFileName, which creates files readable by their owner only.
+  const int fd = open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0666);
+  if (fd < 0) throw UserError(path.string() + ": cannot open for writing");
   int error = 0;
-  GifFileType* gif = EGifOpenFileName(temporary.c_str(), false, &error);
-  if (!gif) throw UserError(path.string() + ": cannot open for writing (" + GifErrorString(error) + ")");
+  GifFileType* gif = EGifOpenFileHandle(fd, &error);  // owns fd from here on
+  if (!gif) {
+    close(fd);
+    throw UserError(path.string() + ": cannot open for writing (" + GifErrorString(error) + ")");
+  }
   EGifSetGifVersion(gif, true);
   const int width = frames.front().width * std::max(scale, 1);
   const int height = frames.front().height * std::max(scale, 1);
@@ -117,7 +125,7 @@ void write_gif(const std::vector<Image>& frames, const std::filesystem::path& pa
     std::filesystem::remove(temporary);
     throw UserError(path.string() + ": GIF write failed");
   }
-  std::filesystem::rename(temporary, path);
+  rename_into_place(temporary, path);
 }
 
 std::vector<Image> read_gif(const std::filesystem::path& path) {

@@ -149,7 +149,7 @@ void write_mp4(const std::vector<Image>& frames, const std::filesystem::path& pa
     std::filesystem::remove(temporary);
     throw;
   }
-  std::filesystem::rename(temporary, path);
+  rename_into_place(temporary, path);
 }
 
 #endif

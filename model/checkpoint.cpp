@@ -101,12 +101,6 @@ fs::path step_dir(const fs::path& run_dir, std::int64_t step) {
   return run_dir / "checkpoints" / fmt::format("step_{:06d}", step);
 }
 
-void copy_atomically(const fs::path& from, const fs::path& to) {
-  const fs::path temporary = temporary_path_for(to);
-  fs::copy_file(from, temporary, fs::copy_options::overwrite_existing);
-  fs::rename(temporary, to);
-}
-
 void prune_checkpoints(const fs::path& run_dir, int keep) {
   std::vector<fs::path> steps;
   for (const auto& entry : fs::directory_iterator(run_dir / "checkpoints")) {
@@ -233,18 +227,15 @@ void save_checkpoint(const fs::path& run_dir, CheckpointMeta meta, WorldModel& m
   }
   // 1. A complete step folder, built under a temporary name and renamed into place.
   const fs::path final_dir = step_dir(run_dir, meta.step);
-  const fs::path building = temporary_path_for(final_dir);
-  fs::remove_all(building);
-  fs::create_directories(building);
-  save_safetensors(building / "model.safetensors", model_tensors(model), tag);
-  save_safetensors(building / "optimizer.safetensors", adam, tag);
-  write_file_atomically(building / "model.json", meta_to_json(meta).dump(2) + "\n");
-  fs::remove_all(final_dir);
-  fs::rename(building, final_dir);
+  write_folder_atomically(final_dir, [&](const fs::path& building) {
+    save_safetensors(building / "model.safetensors", model_tensors(model), tag);
+    save_safetensors(building / "optimizer.safetensors", adam, tag);
+    write_file_atomically(building / "model.json", meta_to_json(meta).dump(2) + "\n");
+  });
   // 2. The top level, model.json last: until it is renamed, loading falls back to the folder.
-  copy_atomically(final_dir / "model.safetensors", run_dir / "model.safetensors");
-  copy_atomically(final_dir / "optimizer.safetensors", run_dir / "optimizer.safetensors");
-  copy_atomically(final_dir / "model.json", run_dir / "model.json");
+  copy_file_atomically(final_dir / "model.safetensors", run_dir / "model.safetensors");
+  copy_file_atomically(final_dir / "optimizer.safetensors", run_dir / "optimizer.safetensors");
+  copy_file_atomically(final_dir / "model.json", run_dir / "model.json");
   prune_checkpoints(run_dir, meta.config.train.keep_checkpoints);
 }
 

@@ -1,13 +1,41 @@
 #include "nav/base/atomic_file.h"
 
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <system_error>
+#include <thread>
 
 #include "nav/base/user_error.h"
 
 namespace dw {
+
+namespace {
+
+// Test hook for the kill -9 soaks (tools/soak-train.sh, killed_writes_test): DREAMWALK_TEST_SLOW_WRITES_MS=N waits N ms between a finished
+// temporary and its rename, so that a SIGKILL at a random moment often lands inside a write.
+void pause_before_rename() {
+  static const int pause_ms = [] {
+    const char* value = std::getenv("DREAMWALK_TEST_SLOW_WRITES_MS");
+    return value ? std::atoi(value) : 0;
+  }();
+  if (pause_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
+}
+
+}  // namespace
+
+void rename_into_place(const std::filesystem::path& temporary, const std::filesystem::path& path) {
+  pause_before_rename();
+  std::error_code error;
+  std::filesystem::rename(temporary, path, error);
+  if (error) {
+    std::error_code ignored;
+    std::filesystem::remove(temporary, ignored);
+    throw UserError(path.string() + ": cannot rename into place: " + error.message());
+  }
+}
 
 std::filesystem::path temporary_path_for(const std::filesystem::path& path) {
   auto name = path.filename().string();
@@ -30,12 +58,15 @@ void write_file_atomically(const std::filesystem::path& path, const void* data, 
       throw UserError(path.string() + ": write failed (disk full?)");
     }
   }
+  rename_into_place(temporary, path);
+}
+
+void copy_file_atomically(const std::filesystem::path& from, const std::filesystem::path& to) {
+  const auto temporary = temporary_path_for(to);
   std::error_code error;
-  std::filesystem::rename(temporary, path, error);
-  if (error) {
-    std::filesystem::remove(temporary);
-    throw UserError(path.string() + ": cannot rename into place: " + error.message());
-  }
+  std::filesystem::copy_file(from, temporary, std::filesystem::copy_options::overwrite_existing, error);
+  if (error) throw UserError(to.string() + ": cannot copy " + from.string() + ": " + error.message());
+  rename_into_place(temporary, to);
 }
 
 void write_folder_atomically(const std::filesystem::path& dir,
@@ -45,8 +76,8 @@ void write_folder_atomically(const std::filesystem::path& dir,
   std::filesystem::create_directories(temporary);
   try {
     write(temporary);
-    std::filesystem::remove_all(dir);
-    std::filesystem::rename(temporary, dir);
+    pause_before_rename();
+    replace_folder(temporary, dir);
   } catch (...) {
     std::filesystem::remove_all(temporary);
     throw;

@@ -11,10 +11,15 @@ namespace dw {
 
 // The temporary sibling name used for `path` (same folder, so rename is atomic).
 std::filesystem::path temporary_path_for(const std::filesystem::path& path);
+// Renames a finished temporary (from temporary_path_for) onto `path`; UserError naming `path` if
+// that fails. For writers that fill the temporary themselves (GIF, MP4).
+void rename_into_place(const std::filesystem::path& temporary, const std::filesystem::path& path);
 // Missing parent folders are created.
 void write_file_atomically(const std::filesystem::path& path, const std::string& contents);
 void write_file_atomically(const std::filesystem::path& path, const void* data, size_t size);
-// Builds a folder by calling `write` on an empty temporary sibling, then replaces `dir` with it; on
+// Copies `from` to a temporary sibling of `to`, then renames it into place.
+void copy_file_atomically(const std::filesystem::path& from, const std::filesystem::path& to);
+// Builds a folder by calling `write` on an empty temporary sibling, then replaces `dir` with it (replace_folder); on
 // any error the temporary is removed and the error passed on, so `dir` is never half-written.
 void write_folder_atomically(const std::filesystem::path& dir,
                              const std::function<void(const std::filesystem::path& building)>& write);

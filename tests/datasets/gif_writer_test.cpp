@@ -1,21 +1,18 @@
 // GIF output: decodes back to the right number of frames and size, colours survive quantisation.
 #include <catch2/catch.hpp>
+#include <sys/stat.h>
 
 #include <filesystem>
 
 #include "datasets/gif_writer.h"
 #include "nav/base/atomic_file.h"
 #include "nav/base/user_error.h"
+#include "tests/scratch.h"
 
 namespace fs = std::filesystem;
 
 namespace {
-fs::path fresh_dir(const std::string& name) {
-  fs::path dir = fs::path(DREAMWALK_TEST_SCRATCH) / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+fs::path fresh_dir(const std::string& name) { return dw::test::fresh_scratch_dir("media", name); }
 
 dw::Image flat(int width, int height, std::uint8_t r, std::uint8_t g, std::uint8_t b) {
   dw::Image image(width, height);
@@ -43,6 +40,17 @@ TEST_CASE("a GIF decodes back to the frames written", "[datasets][gif]") {
   CHECK(back[2].at(5, 5)[2] == 255);
   CHECK(back[2].at(5, 5)[0] == 0);
   CHECK_FALSE(fs::exists(dw::temporary_path_for(dir / "a.gif")));
+}
+
+TEST_CASE("a GIF gets the same permissions as every other file we write", "[datasets][gif]") {
+  const auto dir = fresh_dir("gif_permissions");
+  const mode_t saved = umask(022);
+  dw::data::write_gif({flat(4, 4, 1, 2, 3)}, dir / "a.gif", 10, 1);
+  dw::write_file_atomically(dir / "a.txt", std::string("x"));
+  umask(saved);
+  const auto perms = fs::status(dir / "a.gif").permissions();
+  CHECK((perms & fs::perms::others_read) != fs::perms::none);  // giflib alone would make it 0600
+  CHECK(perms == fs::status(dir / "a.txt").permissions());
 }
 
 TEST_CASE("mid greys stay close after dithering", "[datasets][gif]") {

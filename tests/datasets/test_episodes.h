@@ -7,14 +7,12 @@
 
 #include "datasets/dataset.h"
 #include "datasets/episode.h"
+#include "tests/scratch.h"
 
 namespace dw::data::testing {
 
 inline std::filesystem::path scratch_dir(const std::string& name) {
-  std::filesystem::path dir = std::filesystem::path(DREAMWALK_TEST_SCRATCH) / "datasets" / name;
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
+  return dw::test::fresh_scratch_dir("datasets", name);
 }
 
 // Pixel (0,0) holds id, frame & 255, frame >> 8; the rest is a pattern that varies per pixel.

@@ -13,14 +13,12 @@
 #include "datasets/import.h"
 #include "nav/base/image.h"
 #include "nav/base/user_error.h"
+#include "tests/scratch.h"
 
 namespace dw::data::testing {
 
 inline std::filesystem::path import_scratch(const std::string& name) {
-  auto dir = std::filesystem::path(DREAMWALK_TEST_SCRATCH) / "import" / name;
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
+  return dw::test::fresh_scratch_dir("import", name);
 }
 
 inline void write_text(const std::filesystem::path& path, const std::string& text) {

@@ -6,22 +6,18 @@
 #include <fstream>
 #include <string>
 
-#include <unistd.h>
 
 #include "datasets/dataset.h"
 #include "datasets/episode.h"
 #include "model/config.h"
+#include "tests/scratch.h"
 
 namespace dw::model::testing {
 
 // Per process: CTest runs the test cases of one executable in parallel processes, and shared
 // fixtures (a tiny trained run) must not be wiped by a sibling process.
 inline std::filesystem::path scratch_dir(const std::string& name) {
-  std::filesystem::path dir =
-      std::filesystem::path(DREAMWALK_TEST_SCRATCH) / "model" / std::to_string(getpid()) / name;
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
+  return dw::test::fresh_scratch_dir("model", name, dw::test::Scratch::per_process);
 }
 
 inline void write_text(const std::filesystem::path& path, const std::string& text) {

@@ -13,6 +13,7 @@
 
 #include "nav/base/user_error.h"
 #include "nav/world.h"
+#include "tests/scratch.h"
 #include "tests/viewer/fake_simulator.h"
 #include "viewer/app.h"
 
@@ -21,12 +22,9 @@ using namespace dw::viewer;
 
 namespace {
 
+// Per process: CTest runs these test cases in parallel processes that write the same names.
 std::filesystem::path scratch(const std::string& name) {
-  // Per process: CTest runs these test cases in parallel processes that write the same names.
-  const std::filesystem::path dir =
-      std::filesystem::path(DREAMWALK_TEST_SCRATCH) / "viewer_app" / std::to_string(getpid());
-  std::filesystem::create_directories(dir);
-  return dir / name;
+  return test::scratch_file("viewer_app", name, test::Scratch::per_process);
 }
 
 ViewerOptions scripted_options() {

@@ -12,6 +12,7 @@
 #include "nav/base/atomic_file.h"
 #include "nav/base/user_error.h"
 #include "nav/world.h"
+#include "tests/scratch.h"
 #include "tests/viewer/fake_simulator.h"
 #include "viewer/app.h"
 #include "viewer/key_bindings.h"
@@ -26,11 +27,7 @@ using namespace dw::viewer;
 
 namespace {
 
-std::filesystem::path scratch(const std::string& name) {
-  const std::filesystem::path dir = std::filesystem::path(DREAMWALK_TEST_SCRATCH) / "viewer_logic";
-  std::filesystem::create_directories(dir);
-  return dir / name;
-}
+std::filesystem::path scratch(const std::string& name) { return test::scratch_file("viewer_logic", name); }
 
 std::vector<std::vector<float>> forward_then_turn(int steps) {
   std::vector<std::vector<float>> actions;
