@@ -75,6 +75,11 @@ struct TrainConfig {
   // decoder is still fed its own previous frames. The decoder then learns one sharp future per
   // latent sample rather than the mean of all futures; rollouts sample the prior (temperature 1).
   bool open_loop_posterior = false;
+  // GameNGen's noise augmentation, on the frame the decoder warps: in training only, that frame
+  // (the true one in the context, the model's own after it) gets Gaussian noise whose std is drawn
+  // per window from U(0, context_noise), so the decoder learns to repair a damaged input instead
+  // of copying it forward. 0 = off. Imagination at inference never adds it.
+  float context_noise = 0.0f;
   float learning_rate = 6e-4f;
   float kl_weight = 0.1f;
   float free_bits = 1.0f;           // nats per latent location below which the KL is not pushed

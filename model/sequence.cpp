@@ -1,5 +1,9 @@
 #include "model/sequence.h"
 
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <optional>
+
 #include "model/imagination.h"
 #include "nav/random.h"
 
@@ -40,6 +44,22 @@ torch::Tensor balanced_kl(const Gaussian& post, const Gaussian& prior, const Tra
          (1.0 - train.kl_balance) * torch::clamp_min(to_post, free);
 }
 
+// The per-window noise levels of train.context_noise ([N,1,1,1], U(0, max)) and the stream that
+// noises the frames, both from the step's seed, so training stays exact on resume.
+struct ContextNoise {
+  at::Generator stream;
+  torch::Tensor levels;
+  ContextNoise(std::int64_t batch, float max_level, std::uint64_t seed)
+      : stream(at::make_generator<at::CPUGeneratorImpl>(nav::mix_seed(seed, 0x6e6f697365ull))) {
+    levels = torch::rand({batch, 1, 1, 1}, stream) * max_level;
+  }
+  // The frame the decoder will warp next, noised and kept in [0, 1].
+  torch::Tensor apply(const torch::Tensor& frame) {
+    const torch::Tensor noise = torch::randn(frame.sizes(), stream).to(frame.device(), frame.scalar_type());
+    return (frame + levels.to(frame.device(), frame.scalar_type()) * noise).clamp(0.0, 1.0);
+  }
+};
+
 }  // namespace
 
 LossTerms sequence_loss(WorldModel& model, const torch::Tensor& frames, const torch::Tensor& actions,
@@ -58,6 +78,11 @@ LossTerms sequence_loss(WorldModel& model, const torch::Tensor& frames, const to
   auto zero = torch::zeros({}, frames.options());
   torch::Tensor kl_loss = zero, kl_value = zero, context_loss = zero, context_mse = zero;
   torch::Tensor open_loss = zero, open_mse = zero;
+  std::optional<ContextNoise> context_noise;
+  if (train.context_noise > 0.0f) context_noise.emplace(batch, train.context_noise, seed);
+  const auto noise_previous = [&] {
+    if (context_noise && state.last_frame.defined()) state.last_frame = context_noise->apply(state.last_frame);
+  };
   for (std::int64_t t = 0; t < observed; ++t) {
     const Observation seen = engine.observe(state, frames.select(1, t), t == 0 ? torch::Tensor() : action_at(actions, t - 1),
                                             1.0f, true, embeddings.select(1, t));
@@ -65,6 +90,7 @@ LossTerms sequence_loss(WorldModel& model, const torch::Tensor& frames, const to
     kl_value = kl_value + gaussian_kl(seen.posterior, seen.prior).sum({1, 2}).mean().detach();
     context_loss = context_loss + seen.reconstruction.loss;
     context_mse = context_mse + seen.reconstruction.mse.detach();
+    noise_previous();
   }
   for (std::int64_t t = observed; train.open_loop_posterior && t < steps; ++t) {
     const Observation seen =
@@ -73,12 +99,14 @@ LossTerms sequence_loss(WorldModel& model, const torch::Tensor& frames, const to
     kl_value = kl_value + gaussian_kl(seen.posterior, seen.prior).sum({1, 2}).mean().detach();
     open_loss = open_loss + seen.reconstruction.loss;
     open_mse = open_mse + seen.reconstruction.mse.detach();
+    noise_previous();
   }
   for (std::int64_t t = train.open_loop_posterior ? steps : observed; t < steps; ++t) {
     // Open loop: the prior's mean, the deterministic prediction that evaluation scores.
     const DecodedFrame imagined = engine.imagine(state, action_at(actions, t - 1), 0.0f, frames.select(1, t));
     open_loss = open_loss + imagined.loss;
     open_mse = open_mse + imagined.mse.detach();
+    noise_previous();
   }
   const double seen = static_cast<double>(observed), imagined = static_cast<double>(steps - observed);
   LossTerms terms;

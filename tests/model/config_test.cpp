@@ -65,6 +65,7 @@ TEST_CASE("decoder and dynamics types are typed, validated and written back", "[
   expect_error("model:\n  previous_frame: warp\n  decoder:\n    type: warp\n", "not both");
   expect_error("model:\n  context: 4\ntrain:\n  min_context: 5\n", "train.min_context");
   expect_error("train:\n  horizon: 0\n", "train.horizon must be in [1, 256]");
+  expect_error("train:\n  context_noise: 1.5\n", "train.context_noise must be in [0, 1]");
   // What is written is what is read.
   Config config = testing::tiny_config();
   config.model.decoder.type = DecoderType::denoise;

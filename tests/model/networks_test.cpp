@@ -145,6 +145,30 @@ TEST_CASE("open-loop posterior training decodes the imagined frames from their p
   CHECK((state.last_frame - frames.select(1, 1)).abs().max().item<double>() == 0.0);
 }
 
+TEST_CASE("context noise augments training only, repeatably; imagination feeds back its frame untouched", "[model]") {
+  Config config = testing::tiny_config();
+  torch::manual_seed(5);
+  WorldModel model(config.model, 3);
+  auto frames = torch::rand({2, 6, 3, 16, 16});
+  auto actions = torch::rand({2, 5, 3}) * 2 - 1;
+  const double clean = sequence_loss(model, frames, actions, config.train, 2, 4).open_loop_mse.item<double>();
+  config.train.context_noise = 0.5f;
+  const double noised = sequence_loss(model, frames, actions, config.train, 2, 4).open_loop_mse.item<double>();
+  const double again = sequence_loss(model, frames, actions, config.train, 2, 4).open_loop_mse.item<double>();
+  const double other_seed = sequence_loss(model, frames, actions, config.train, 2, 5).open_loop_mse.item<double>();
+  CHECK(noised != clean);
+  CHECK(noised == again);  // the step's seed draws the levels and the noise: resume stays exact
+  CHECK(other_seed != noised);
+  // At inference (the engine the Simulator drives) the next step warps exactly the frame shown.
+  torch::NoGradGuard no_grad;
+  Imagination engine(model);
+  ImaginationState state = engine.start(2, 0, torch::kCPU);
+  engine.observe(state, frames.select(1, 0), {}, 0.0f);
+  CHECK((state.last_frame - frames.select(1, 0)).abs().max().item<double>() == 0.0);
+  const DecodedFrame shown = engine.imagine(state, actions.select(1, 0), 0.0f);
+  CHECK((state.last_frame - shown.frame).abs().max().item<double>() == 0.0);
+}
+
 TEST_CASE("one noise stream per trajectory: a batch samples what single runs sample", "[model]") {
   const Config config = testing::tiny_config();
   torch::manual_seed(6);
