@@ -1,7 +1,5 @@
 #include "model/sequence.h"
 
-#include <ATen/CPUGeneratorImpl.h>
-
 #include <optional>
 
 #include "model/imagination.h"
@@ -44,18 +42,22 @@ torch::Tensor balanced_kl(const Gaussian& post, const Gaussian& prior, const Tra
          (1.0 - train.kl_balance) * torch::clamp_min(to_post, free);
 }
 
-// The per-window noise levels of train.context_noise ([N,1,1,1], U(0, max)) and the stream that
-// noises the frames, both from the step's seed, so training stays exact on resume.
+// The per-window noise levels of train.context_noise ([N,1,1,1], U(0, max)) and the noise itself,
+// from one stream per trajectory seeded by the step's seed and the trajectory (as the posterior's
+// samples are), so training stays exact on resume and a trajectory's noise does not depend on
+// which trajectories share its batch.
 struct ContextNoise {
-  at::Generator stream;
+  std::vector<at::Generator> streams;
   torch::Tensor levels;
   ContextNoise(std::int64_t batch, float max_level, std::uint64_t seed)
-      : stream(at::make_generator<at::CPUGeneratorImpl>(nav::mix_seed(seed, 0x6e6f697365ull))) {
-    levels = torch::rand({batch, 1, 1, 1}, stream) * max_level;
+      : streams(noise_streams(nav::mix_seed(seed, 0x6e6f697365ull), batch)) {
+    std::vector<torch::Tensor> rows;
+    for (auto& stream : streams) rows.push_back(torch::rand({1, 1, 1}, stream));
+    levels = torch::stack(rows) * max_level;
   }
   // The frame the decoder will warp next, noised and kept in [0, 1].
   torch::Tensor apply(const torch::Tensor& frame) {
-    const torch::Tensor noise = torch::randn(frame.sizes(), stream).to(frame.device(), frame.scalar_type());
+    const torch::Tensor noise = per_trajectory_normal(frame, streams);
     return (frame + levels.to(frame.device(), frame.scalar_type()) * noise).clamp(0.0, 1.0);
   }
 };
