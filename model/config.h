@@ -80,6 +80,10 @@ struct TrainConfig {
   // per window from U(0, context_noise), so the decoder learns to repair a damaged input instead
   // of copying it forward. 0 = off. Imagination at inference never adds it.
   float context_noise = 0.0f;
+  // Whether the true context frames are noised too (as GameNGen's context is), or only the
+  // model's own frames fed back after them, so that the first imagined step still starts from a
+  // clean true frame exactly as at inference.
+  bool context_noise_true_frames = false;
   float learning_rate = 6e-4f;
   float kl_weight = 0.1f;
   float free_bits = 1.0f;           // nats per latent location below which the KL is not pushed

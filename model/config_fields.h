@@ -41,6 +41,7 @@ void visit_train_fields(TrainConfig& t, Visitor& v) {
   v.field("min_context", t.min_context, Range{0, 64});
   v.field("open_loop_posterior", t.open_loop_posterior, Range{0, 1});
   v.field("context_noise", t.context_noise, Range{0, 1});
+  v.field("context_noise_true_frames", t.context_noise_true_frames, Range{0, 1});
   v.field("learning_rate", t.learning_rate, Range{0, 1, true, true});
   v.field("kl_weight", t.kl_weight, Range{0, 1e6});
   v.field("free_bits", t.free_bits, Range{0, 1e6});

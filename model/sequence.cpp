@@ -82,8 +82,10 @@ LossTerms sequence_loss(WorldModel& model, const torch::Tensor& frames, const to
   torch::Tensor open_loss = zero, open_mse = zero;
   std::optional<ContextNoise> context_noise;
   if (train.context_noise > 0.0f) context_noise.emplace(batch, train.context_noise, seed);
-  const auto noise_previous = [&] {
-    if (context_noise && state.last_frame.defined()) state.last_frame = context_noise->apply(state.last_frame);
+  const auto noise_previous = [&](bool is_true_frame) {
+    if (!context_noise || !state.last_frame.defined()) return;
+    if (is_true_frame && !train.context_noise_true_frames) return;
+    state.last_frame = context_noise->apply(state.last_frame);
   };
   for (std::int64_t t = 0; t < observed; ++t) {
     const Observation seen = engine.observe(state, frames.select(1, t), t == 0 ? torch::Tensor() : action_at(actions, t - 1),
@@ -92,7 +94,7 @@ LossTerms sequence_loss(WorldModel& model, const torch::Tensor& frames, const to
     kl_value = kl_value + gaussian_kl(seen.posterior, seen.prior).sum({1, 2}).mean().detach();
     context_loss = context_loss + seen.reconstruction.loss;
     context_mse = context_mse + seen.reconstruction.mse.detach();
-    noise_previous();
+    noise_previous(true);
   }
   for (std::int64_t t = observed; train.open_loop_posterior && t < steps; ++t) {
     const Observation seen =
@@ -101,14 +103,14 @@ LossTerms sequence_loss(WorldModel& model, const torch::Tensor& frames, const to
     kl_value = kl_value + gaussian_kl(seen.posterior, seen.prior).sum({1, 2}).mean().detach();
     open_loss = open_loss + seen.reconstruction.loss;
     open_mse = open_mse + seen.reconstruction.mse.detach();
-    noise_previous();
+    noise_previous(false);
   }
   for (std::int64_t t = train.open_loop_posterior ? steps : observed; t < steps; ++t) {
     // Open loop: the prior's mean, the deterministic prediction that evaluation scores.
     const DecodedFrame imagined = engine.imagine(state, action_at(actions, t - 1), 0.0f, frames.select(1, t));
     open_loss = open_loss + imagined.loss;
     open_mse = open_mse + imagined.mse.detach();
-    noise_previous();
+    noise_previous(false);
   }
   const double seen = static_cast<double>(observed), imagined = static_cast<double>(steps - observed);
   LossTerms terms;

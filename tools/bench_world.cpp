@@ -71,7 +71,7 @@ void add_bench_world(CLI::App& bench) {
   command->add_option("--size", options->size, "Frame size in pixels, 32..512")->capture_default_str();
   command->add_option("--frames", options->frames, "Frames to render")->capture_default_str();
   command->add_option("--world-seed", options->world_seed, "Seed of the level")->capture_default_str();
-  command->add_option("--policy", options->policy, "Policy that drives the path")->capture_default_str();
+  command->add_option("--policy", options->policy, "Policy that drives the path: random, avoid, explore or keys")->capture_default_str();
   command->callback([options]() { run_bench_world(*options); });
 }
 

@@ -63,7 +63,7 @@ void add_rollout_command(CLI::App& app) {
   command->add_option("--start-episode", job.source.start_episode,
                       "Start from a dataset episode DATA:SPLIT:INDEX (its actions drive the dream unless --actions)");
   command->add_option("--actions", options->actions, "CSV: header = the model's action names, one row per step, values in [-1,1]");
-  command->add_option("--policy", job.source.policy, "Drive with a nav policy (random, avoid, explore) walking --world-seed");
+  command->add_option("--policy", job.source.policy, "Drive with a nav policy (random, avoid, explore or keys) walking --world-seed");
   command->add_option("--world-seed", job.source.world_seed, "World the policy walks in (also the start frames without --start)")->capture_default_str();
   command->add_option("--steps", job.source.steps, "Frames to imagine")->capture_default_str();
   command->add_option("--out", options->out, "Output folder (written atomically)")->required();

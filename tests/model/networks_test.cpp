@@ -151,9 +151,17 @@ TEST_CASE("context noise augments training only, repeatably; imagination feeds b
   WorldModel model(config.model, 3);
   auto frames = torch::rand({2, 6, 3, 16, 16});
   auto actions = torch::rand({2, 5, 3}) * 2 - 1;
-  const double clean = sequence_loss(model, frames, actions, config.train, 2, 4).open_loop_mse.item<double>();
+  const LossTerms clean_terms = sequence_loss(model, frames, actions, config.train, 2, 4);
+  const double clean = clean_terms.open_loop_mse.item<double>();
   config.train.context_noise = 0.5f;
-  const double noised = sequence_loss(model, frames, actions, config.train, 2, 4).open_loop_mse.item<double>();
+  const LossTerms own_frames_noised = sequence_loss(model, frames, actions, config.train, 2, 4);
+  const double noised = own_frames_noised.open_loop_mse.item<double>();
+  // By default only the model's own fed-back frames are noised: the context decodes as without.
+  CHECK(own_frames_noised.context_mse.item<double>() == clean_terms.context_mse.item<double>());
+  config.train.context_noise_true_frames = true;
+  CHECK(sequence_loss(model, frames, actions, config.train, 2, 4).context_mse.item<double>() !=
+        clean_terms.context_mse.item<double>());
+  config.train.context_noise_true_frames = false;
   const double again = sequence_loss(model, frames, actions, config.train, 2, 4).open_loop_mse.item<double>();
   const double other_seed = sequence_loss(model, frames, actions, config.train, 2, 5).open_loop_mse.item<double>();
   CHECK(noised != clean);
