@@ -1,10 +1,13 @@
 #include "nav/base/image.h"
+#include "nav/base/image_decode.h"
 
 #include <stb_image.h>
 #include <stb_image_write.h>
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <string>
 
 #include "nav/base/atomic_file.h"
 #include "nav/base/user_error.h"
@@ -20,20 +23,41 @@ std::string unreadable_image_reason(const std::string& bytes, const std::string&
   return "not a readable image (" + reason + ")";
 }
 
+// The most pixels a valid file of `bytes` bytes can hold: deflate (PNG) expands a byte to at most
+// 1,032, and a 1-bit PNG packs 8 pixels in each of those; JPEG, GIF, BMP and TGA need more bytes
+// per pixel than that. A header claiming more is damaged, and the decoder must not allocate for it.
+long long max_pixels_for_file_size(std::size_t bytes) {
+  constexpr long long kPixelsPerByte = 1032LL * 8;
+  return static_cast<long long>(std::min<std::size_t>(bytes, kMaxImagePixels)) * kPixelsPerByte;
+}
+
 }  // namespace
 
-Image load_image(const std::filesystem::path& path) {
-  const std::string bytes = read_whole_file(path);
+Image decode_image(const std::string& bytes, const std::string& where) {
+  if (bytes.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
+    throw UserError(where + ": image file larger than 2 GB");
+  const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
+  const int size = static_cast<int>(bytes.size());
   int width = 0, height = 0, channels = 0;
-  unsigned char* decoded =
-      stbi_load_from_memory(reinterpret_cast<const unsigned char*>(bytes.data()),
-                            static_cast<int>(bytes.size()), &width, &height, &channels, 3);
-  if (!decoded) throw UserError(path.string() + ": " + unreadable_image_reason(bytes, stbi_failure_reason()));
+  if (!stbi_info_from_memory(data, size, &width, &height, &channels))
+    throw UserError(where + ": " + unreadable_image_reason(bytes, stbi_failure_reason()));
+  const long long pixels = static_cast<long long>(width) * height;
+  if (pixels > kMaxImagePixels)
+    throw UserError(where + ": image is " + std::to_string(width) + "x" + std::to_string(height) +
+                    ", more than the " + std::to_string(kMaxImagePixels) + " pixels Dreamwalk reads");
+  if (pixels > max_pixels_for_file_size(bytes.size()))
+    throw UserError(where + ": header says " + std::to_string(width) + "x" + std::to_string(height) +
+                    " pixels, more than a file of " + std::to_string(bytes.size()) +
+                    " bytes can hold (truncated or corrupt)");
+  unsigned char* decoded = stbi_load_from_memory(data, size, &width, &height, &channels, 3);
+  if (!decoded) throw UserError(where + ": " + unreadable_image_reason(bytes, stbi_failure_reason()));
   Image image(width, height);
   std::copy(decoded, decoded + image.pixels.size(), image.pixels.begin());
   stbi_image_free(decoded);
   return image;
 }
+
+Image load_image(const std::filesystem::path& path) { return decode_image(read_whole_file(path), path.string()); }
 
 namespace {
 void append_bytes(void* context, void* data, int size) {
