@@ -1,5 +1,6 @@
 #include "nav/base/image.h"
 #include "nav/base/image_decode.h"
+#include "nav/base/jpeg_check.h"
 
 #include <stb_image.h>
 #include <stb_image_write.h>
@@ -15,17 +16,22 @@
 namespace dw {
 namespace {
 
+bool is_png(const std::string& bytes) { return bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0; }
+// As stb_image tests it: 0xFF (fill bytes may repeat it), then the start-of-image marker 0xD8.
+bool is_jpeg(const std::string& bytes) {
+  const std::size_t marker = bytes.find_first_not_of('\xFF');
+  return marker > 0 && marker != std::string::npos && bytes[marker] == '\xD8';
+}
+
 // stb_image's failure reasons are terse internal words ("outofdata"); say what they mean. A file
 // that starts like a PNG but does not decode was cut short or damaged.
 std::string unreadable_image_reason(const std::string& bytes, const std::string& reason) {
-  if (bytes.compare(0, 4, "\x89PNG") == 0) return "not a readable image: truncated or corrupt PNG (" + reason + ")";
-  if (reason == "unknown image type") return "not a readable image: not a PNG, JPEG, BMP, TGA or GIF file";
-  return "not a readable image (" + reason + ")";
+  if (is_png(bytes)) return "not a readable image: truncated or corrupt PNG (" + reason + ")";
+  return "not a readable image: truncated or corrupt JPEG (" + reason + ")";
 }
 
 // The most pixels a valid file of `bytes` bytes can hold: deflate (PNG) expands a byte to at most
-// 1,032, and a 1-bit PNG packs 8 pixels in each of those; JPEG, GIF, BMP and TGA need more bytes
-// per pixel than that. A header claiming more is damaged, and the decoder must not allocate for it.
+// 1,032, and a 1-bit PNG packs 8 pixels in each of those; a JPEG needs more bytes per pixel. A header claiming more is damaged, and the decoder must not allocate for it.
 long long max_pixels_for_file_size(std::size_t bytes) {
   constexpr long long kPixelsPerByte = 1032LL * 8;
   return static_cast<long long>(std::min<std::size_t>(bytes, kMaxImagePixels)) * kPixelsPerByte;
@@ -38,6 +44,13 @@ Image decode_image(const std::string& bytes, const std::string& where) {
     throw UserError(where + ": image file larger than 2 GB");
   const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
   const int size = static_cast<int>(bytes.size());
+  // PNG and JPEG only: stb_image also decodes GIF, BMP, TGA, PSD, HDR, PIC and PNM, and each is
+  // more of its code for a hostile file to reach; frames and start images are PNG or JPEG.
+  if (!is_png(bytes) && !is_jpeg(bytes)) throw UserError(where + ": not a readable image: not a PNG or JPEG file");
+  if (is_jpeg(bytes)) {
+    const std::string problem = jpeg_huffman_problem(bytes);
+    if (!problem.empty()) throw UserError(where + ": not a readable image: corrupt JPEG (" + problem + ")");
+  }
   int width = 0, height = 0, channels = 0;
   if (!stbi_info_from_memory(data, size, &width, &height, &channels))
     throw UserError(where + ": " + unreadable_image_reason(bytes, stbi_failure_reason()));

@@ -1,4 +1,4 @@
-// Decoding an image file's bytes (PNG, JPEG, BMP, TGA, GIF) into an Image, with the size checks a
+// Decoding an image file's bytes (PNG or JPEG) into an Image, with the size checks a
 // file must pass before the decoder allocates for it. load_image (image.h) reads a file and calls
 // this; the fuzz target calls it directly.
 #pragma once
