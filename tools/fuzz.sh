@@ -27,6 +27,11 @@ for parser in "${parsers[@]}"; do
   fi
 done
 
+if ! command -v clang++-14 >/dev/null || ! ls /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1; then
+  echo "tools/fuzz.sh: needs clang-14 and libFuzzer (Debian: apt-get install clang-14 libfuzzer-14-dev)" >&2
+  exit 2
+fi
+
 # -O1 -g without NDEBUG: assertions stay on and reports have line numbers.
 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \

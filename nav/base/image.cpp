@@ -1,6 +1,6 @@
 #include "nav/base/image.h"
 #include "nav/base/image_decode.h"
-#include "nav/base/jpeg_check.h"
+#include "nav/base/image_check.h"
 
 #include <stb_image.h>
 #include <stb_image_write.h>
@@ -47,10 +47,8 @@ Image decode_image(const std::string& bytes, const std::string& where) {
   // PNG and JPEG only: stb_image also decodes GIF, BMP, TGA, PSD, HDR, PIC and PNM, and each is
   // more of its code for a hostile file to reach; frames and start images are PNG or JPEG.
   if (!is_png(bytes) && !is_jpeg(bytes)) throw UserError(where + ": not a readable image: not a PNG or JPEG file");
-  if (is_jpeg(bytes)) {
-    const std::string problem = jpeg_huffman_problem(bytes);
-    if (!problem.empty()) throw UserError(where + ": not a readable image: corrupt JPEG (" + problem + ")");
-  }
+  const std::string problem = is_png(bytes) ? png_chunk_problem(bytes) : jpeg_huffman_problem(bytes);
+  if (!problem.empty()) throw UserError(where + ": " + unreadable_image_reason(bytes, problem));
   int width = 0, height = 0, channels = 0;
   if (!stbi_info_from_memory(data, size, &width, &height, &channels))
     throw UserError(where + ": " + unreadable_image_reason(bytes, stbi_failure_reason()));

@@ -1,6 +1,7 @@
-#include "nav/base/jpeg_check.h"
+#include "nav/base/image_check.h"
 
 #include <cstddef>
+#include <cstdint>
 
 namespace dw {
 namespace {
@@ -70,6 +71,23 @@ std::string jpeg_huffman_problem(const std::string& bytes) {
     }
     in.pos_ = start + static_cast<std::size_t>(length);
     if (marker == kStartOfScan) skip_entropy_coded_data(in);
+  }
+  return "";
+}
+
+std::string png_chunk_problem(const std::string& bytes) {
+  const Reader in(bytes);
+  const auto be32 = [&](std::size_t pos) {
+    std::uint32_t value = 0;
+    for (std::size_t i = 0; i < 4; ++i) value = value << 8 | static_cast<std::uint32_t>(in.byte_at(pos + i));
+    return value;
+  };
+  // After the 8-byte signature: length, type, data, CRC; the image ends at IEND.
+  for (std::size_t pos = 8; pos < bytes.size();) {
+    const std::uint64_t length = be32(pos);
+    if (pos + 12 + length > bytes.size()) return "a chunk runs past the end of the file";
+    if (be32(pos + 4) == 0x49454E44) break;  // "IEND"
+    pos += 12 + length;
   }
   return "";
 }
