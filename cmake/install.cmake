@@ -3,7 +3,7 @@
 # project can `find_package(dreamwalk)` and link dreamwalk::model, dreamwalk::nav, dreamwalk::datasets.
 include(CMakePackageConfigHelpers)
 
-set(_installed_libraries dreamwalk_base dreamwalk_nav dreamwalk_datasets dreamwalk_model)
+set(_installed_libraries dreamwalk_base dreamwalk_nav dreamwalk_datasets dreamwalk_model_formats dreamwalk_model)
 foreach(library ${_installed_libraries})
   string(REPLACE "dreamwalk_" "" _export_name ${library})
   set_target_properties(${library} PROPERTIES EXPORT_NAME ${_export_name})

@@ -77,6 +77,13 @@ Json parse_text(const std::string& text, const std::filesystem::path& path) {
     if (colon != std::string::npos) what = what.substr(colon + 2);
     throw UserError(path.string() + ": line " + std::to_string(line_of_byte(text, error.byte)) +
                     ": malformed JSON (" + what + ")");
+  } catch (const Json::exception& error) {
+    // A number too large for a double ("1e400") is out_of_range, not a parse_error, and has no
+    // byte offset: name the number instead.
+    std::string what = error.what();
+    const auto bracket = what.find("] ");
+    if (bracket != std::string::npos) what = what.substr(bracket + 2);
+    throw UserError(path.string() + ": malformed JSON (" + what + ")");
   }
 }
 

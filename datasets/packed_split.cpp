@@ -159,7 +159,52 @@ void build_cache(const fs::path& dataset_dir, const Manifest& manifest, const st
   write_file_atomically(paths.index, json_file::dump(index));
 }
 
+// A non-negative whole number of rows no larger than `limit`.
+std::int64_t row_count(const Json& value, const std::string& field, const fs::path& path, std::uint64_t limit) {
+  const std::uint64_t count = json_file::as_uint64(value, field, path);
+  if (count > limit) throw UserError(path.string() + ": \"" + field + "\" is out of range: " + value.dump());
+  return static_cast<std::int64_t>(count);
+}
+
 }  // namespace
+
+PackedIndex parse_packed_index(const std::string& text, const fs::path& path) {
+  using namespace json_file;
+  const Json doc = parse_text(text, path);
+  PackedIndex index;
+  index.cache_version = as_int(member(doc, "cache_version", path), "cache_version", path);
+  index.key = as_string(member(doc, "key", path), "key", path);
+  index.width = as_int(member(doc, "width", path), "width", path);
+  index.height = as_int(member(doc, "height", path), "height", path);
+  index.action_dim = as_int(member(doc, "action_dim", path), "action_dim", path);
+  if (index.width < 1 || index.height < 1 || index.width > (1 << 16) || index.height > (1 << 16))
+    throw UserError(path.string() + ": \"width\" and \"height\" must be in 1..65536");
+  if (index.action_dim < 0 || index.action_dim > kMaxActionDimension)
+    throw UserError(path.string() + ": \"action_dim\" must be in 0.." + std::to_string(kMaxActionDimension));
+  // Bounds that keep rows x row bytes inside size_t; map_file then checks the real file sizes.
+  const std::uint64_t frame_bytes = static_cast<std::uint64_t>(index.width) * index.height * 3;
+  index.frames = row_count(member(doc, "frames", path), "frames", path, (std::uint64_t{1} << 62) / frame_bytes);
+  index.actions = row_count(member(doc, "actions", path), "actions", path, std::uint64_t{1} << 56);
+  std::int64_t frame_rows = 0, action_rows = 0;
+  for (const auto& row : as_array(member(doc, "episodes", path), "episodes", path)) {
+    const std::string field = "episodes[" + std::to_string(index.episodes.size()) + "]";
+    if (!row.is_array() || row.size() != 4)
+      throw UserError(path.string() + ": \"" + field + "\" must be [name, first frame, frames, first action]");
+    PackedEpisode episode{as_string(row[0], field, path), row_count(row[1], field, path, index.frames),
+                          as_int(row[2], field, path), row_count(row[3], field, path, index.actions)};
+    // Rows are packed in episode order, so each episode starts where the previous one ended.
+    const std::int64_t episode_actions = index.action_dim > 0 ? episode.frame_count - 1 : 0;
+    if (episode.frame_count < 1 || episode.first_frame != frame_rows || episode.first_action != action_rows ||
+        episode.frame_count > index.frames - frame_rows || episode_actions > index.actions - action_rows)
+      throw UserError(path.string() + ": \"" + field + "\" does not follow the rows before it");
+    frame_rows += episode.frame_count;
+    action_rows += episode_actions;
+    index.episodes.push_back(std::move(episode));
+  }
+  if (frame_rows != index.frames || action_rows != index.actions)
+    throw UserError(path.string() + ": the episodes do not add up to \"frames\" and \"actions\"");
+  return index;
+}
 
 fs::path PackedSplit::cache_dir(const fs::path& dataset_dir) { return dataset_dir / ".cache"; }
 
@@ -209,20 +254,16 @@ std::shared_ptr<const PackedSplit> PackedSplit::open(const fs::path& dataset_dir
       packed->was_built_ = true;
     }
     try {
-      const Json index = json_file::parse(paths.index);
-      if (index.value("key", std::string()) != key || index.value("cache_version", 0) != kCacheVersion) continue;
-      packed->width_ = index.at("width").get<int>();
-      packed->height_ = index.at("height").get<int>();
-      packed->action_dim_ = index.at("action_dim").get<int>();
-      packed->total_frames_ = index.at("frames").get<std::int64_t>();
-      const auto action_rows = index.at("actions").get<std::int64_t>();
-      packed->episodes_.clear();
-      for (const auto& row : index.at("episodes"))
-        packed->episodes_.push_back({row.at(0).get<std::string>(), row.at(1).get<std::int64_t>(),
-                                     row.at(2).get<int>(), row.at(3).get<std::int64_t>()});
-      packed->frames_mapping_ = map_file(paths.frames, static_cast<std::size_t>(packed->total_frames_) * packed->frame_bytes());
+      const PackedIndex index = parse_packed_index(read_whole_file(paths.index), paths.index);
+      if (index.key != key || index.cache_version != kCacheVersion) continue;
+      packed->width_ = index.width;
+      packed->height_ = index.height;
+      packed->action_dim_ = index.action_dim;
+      packed->total_frames_ = index.frames;
+      packed->episodes_ = index.episodes;
+      packed->frames_mapping_ = map_file(paths.frames, static_cast<std::size_t>(index.frames) * packed->frame_bytes());
       packed->actions_mapping_ =
-          map_file(paths.actions, static_cast<std::size_t>(action_rows) * packed->action_dim_ * sizeof(float));
+          map_file(paths.actions, static_cast<std::size_t>(index.actions) * index.action_dim * sizeof(float));
       packed->frames_ = static_cast<const std::uint8_t*>(packed->frames_mapping_.address);
       packed->actions_ = static_cast<const float*>(packed->actions_mapping_.address);
       return packed;

@@ -18,6 +18,22 @@ struct PackedEpisode {
   std::int64_t first_action = 0;  // row of its action 0 in the actions file
 };
 
+// The cache's index (DIR/.cache/SPLIT.json): what the two data files hold. Parsed and checked by
+// parse_packed_index: every episode's rows lie inside the totals, one after another, so a damaged
+// index can never send a reader outside the mapped files.
+struct PackedIndex {
+  int cache_version = 0;
+  std::string key;  // fingerprint of the dataset it was built from
+  int width = 0;
+  int height = 0;
+  int action_dim = 0;
+  std::int64_t frames = 0;   // rows of the frames file
+  std::int64_t actions = 0;  // rows of the actions file
+  std::vector<PackedEpisode> episodes;
+};
+// UserError naming `path` when the text is not a consistent index (open() then rebuilds the cache).
+PackedIndex parse_packed_index(const std::string& text, const std::filesystem::path& path);
+
 class PackedSplit {
  public:
   // Opens the cache for `split`, building it first when missing or stale. UserError on bad input

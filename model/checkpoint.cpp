@@ -2,104 +2,14 @@
 
 #include <fmt/format.h>
 
-#include <nlohmann/json.hpp>
-
 #include "model/safetensors.h"
 #include "nav/base/atomic_file.h"
 #include "nav/base/user_error.h"
 
 namespace dw::model {
 namespace fs = std::filesystem;
-using nlohmann::json;
 
 namespace {
-
-constexpr const char* kFormat = "dreamwalk-checkpoint";
-// 2: the config names its decoder and dynamics core (model.decoder.type, model.dynamics.type).
-// 1: the config said model.previous_frame; read as the matching decoder, same tensors.
-constexpr int kVersion = 2;
-constexpr int kOldestVersion = 1;
-
-json meta_to_json(const CheckpointMeta& meta) {
-  json object = {{"format", kFormat},
-                 {"version", kVersion},
-                 {"step", meta.step},
-                 {"seed", meta.seed},
-                 {"sampler_batches", meta.sampler_batches},
-                 {"parameters", meta.parameters},
-                 {"weights_hash", meta.weights_hash},
-                 {"data_dir", meta.data_dir},
-                 {"width", meta.config.model.width},
-                 {"height", meta.config.model.height},
-                 {"context", meta.config.model.context},
-                 {"action_schema",
-                  {{"names", meta.schema.names}, {"limits", meta.schema.limits}, {"keys", meta.schema.keys}}}};
-  object["config"] = meta.config;
-  return object;
-}
-
-CheckpointMeta meta_from_json(const json& object, const std::string& where) {
-  if (!object.is_object() || object.value("format", "") != kFormat) {
-    throw UserError(where + ": not a Dreamwalk checkpoint (no \"format\": \"" + kFormat + "\")");
-  }
-  CheckpointMeta meta;
-  try {
-    const int version = object.at("version").get<int>();
-    if (version < kOldestVersion || version > kVersion) {
-      throw UserError(fmt::format("{}: checkpoint format version {} is not one this Dreamwalk reads ({}..{}){}", where,
-                                  version, kOldestVersion, kVersion, version > kVersion ? "; it needs a newer Dreamwalk" : ""));
-    }
-    meta.config = config_from_json(object.at("config"), where + " (config)");
-    meta.step = object.at("step").get<std::int64_t>();
-    meta.seed = object.at("seed").get<std::uint64_t>();
-    meta.sampler_batches = object.at("sampler_batches").get<std::uint64_t>();
-    meta.parameters = object.value("parameters", std::int64_t{0});
-    meta.weights_hash = object.value("weights_hash", "");
-    meta.data_dir = object.value("data_dir", "");
-    const json& schema = object.at("action_schema");
-    meta.schema.names = schema.at("names").get<std::vector<std::string>>();
-    meta.schema.limits = schema.at("limits").get<std::vector<float>>();
-    meta.schema.keys = schema.value("keys", std::vector<std::string>{});
-  } catch (const json::exception& e) {
-    throw UserError(where + ": missing or malformed field (" + std::string(e.what()) + ")");
-  }
-  if (meta.schema.dimension() > 8 || meta.schema.limits.size() != meta.schema.names.size()) {
-    throw UserError(where + ": action_schema must have 0..8 names and one limit per name");
-  }
-  if (meta.step < 0) throw UserError(where + ": negative step");
-  return meta;
-}
-
-CheckpointMeta read_meta_file(const fs::path& path) {
-  const std::string text = read_whole_file(path);
-  json object;
-  try {
-    object = json::parse(text);
-  } catch (const json::exception&) {
-    throw UserError(path.string() + ": not valid JSON");
-  }
-  return meta_from_json(object, path.string());
-}
-
-std::int64_t stored_step(const fs::path& weights) {
-  // Cheap check of the header's step metadata without loading tensors twice would need a second
-  // parser; the files are small, so read them.
-  const std::string text = read_whole_file(weights);
-  if (text.size() < 8) return -1;
-  uint64_t length = 0;
-  for (int i = 0; i < 8; ++i) length |= uint64_t{static_cast<unsigned char>(text[i])} << (8 * i);
-  if (length > text.size() - 8) return -1;
-  try {
-    const json header = json::parse(text.substr(8, length));
-    return std::stoll(header.at("__metadata__").at("step").get<std::string>());
-  } catch (const std::exception&) {
-    return -1;
-  }
-}
-
-fs::path step_dir(const fs::path& run_dir, std::int64_t step) {
-  return run_dir / "checkpoints" / fmt::format("step_{:06d}", step);
-}
 
 void prune_checkpoints(const fs::path& run_dir, int keep) {
   std::vector<fs::path> steps;
@@ -115,34 +25,6 @@ void prune_checkpoints(const fs::path& run_dir, int keep) {
 }
 
 }  // namespace
-
-fs::path resolve_run_dir(const fs::path& checkpoint) {
-  if (fs::is_directory(checkpoint)) {
-    if (!fs::is_regular_file(checkpoint / "model.json")) {
-      throw UserError(checkpoint.string() + ": no model.json in this folder (not a run folder)");
-    }
-    return checkpoint;
-  }
-  if (fs::is_regular_file(checkpoint) && checkpoint.filename() == "model.json") {
-    return checkpoint.parent_path().empty() ? fs::path(".") : checkpoint.parent_path();
-  }
-  throw UserError(checkpoint.string() + ": not a run folder or its model.json");
-}
-
-bool has_checkpoint(const fs::path& run_dir) { return fs::is_regular_file(run_dir / "model.json"); }
-
-CheckpointFiles read_checkpoint_meta(const fs::path& run_dir) {
-  CheckpointFiles files{read_meta_file(run_dir / "model.json"), run_dir};
-  const fs::path weights = run_dir / "model.safetensors";
-  if (fs::exists(weights) && stored_step(weights) != files.meta.step) {
-    // A kill between writing the top-level files: the step folder holds the complete set.
-    const fs::path fallback = step_dir(run_dir, files.meta.step);
-    if (fs::is_regular_file(fallback / "model.json") && stored_step(fallback / "model.safetensors") == files.meta.step) {
-      files.dir = fallback;
-    }
-  }
-  return files;
-}
 
 std::map<std::string, torch::Tensor> model_tensors(WorldModel& model) {
   std::map<std::string, torch::Tensor> tensors;
@@ -214,7 +96,7 @@ void save_checkpoint(const fs::path& run_dir, CheckpointMeta meta, WorldModel& m
                      torch::optim::Adam& optimizer) {
   meta.parameters = parameter_count(*model);
   meta.weights_hash = hash_weights(model);
-  const std::map<std::string, std::string> tag{{"step", std::to_string(meta.step)}, {"format", kFormat}};
+  const std::map<std::string, std::string> tag{{"step", std::to_string(meta.step)}, {"format", kCheckpointFormat}};
   TensorMap adam;
   auto& state = optimizer.state();
   for (const auto& item : model->named_parameters()) {
@@ -226,11 +108,11 @@ void save_checkpoint(const fs::path& run_dir, CheckpointMeta meta, WorldModel& m
     adam[item.key() + ".step"] = torch::tensor(param_state.step(), torch::kInt64);
   }
   // 1. A complete step folder, built under a temporary name and renamed into place.
-  const fs::path final_dir = step_dir(run_dir, meta.step);
+  const fs::path final_dir = checkpoint_step_dir(run_dir, meta.step);
   write_folder_atomically(final_dir, [&](const fs::path& building) {
     save_safetensors(building / "model.safetensors", model_tensors(model), tag);
     save_safetensors(building / "optimizer.safetensors", adam, tag);
-    write_file_atomically(building / "model.json", meta_to_json(meta).dump(2) + "\n");
+    write_file_atomically(building / "model.json", checkpoint_meta_text(meta));
   });
   // 2. The top level, model.json last: until it is renamed, loading falls back to the folder.
   copy_file_atomically(final_dir / "model.safetensors", run_dir / "model.safetensors");

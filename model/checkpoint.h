@@ -11,34 +11,11 @@
 #include <optional>
 #include <string>
 
-#include "datasets/episode.h"
+#include "model/checkpoint_meta.h"
 #include "model/config.h"
 #include "model/world_model.h"
 
 namespace dw::model {
-
-struct CheckpointMeta {
-  Config config;
-  data::ActionSchema schema;
-  std::int64_t step = 0;
-  std::uint64_t seed = 0;             // with `step` this is the whole RNG state of training
-  std::uint64_t sampler_batches = 0;  // window sampler position
-  std::int64_t parameters = 0;
-  std::string weights_hash;
-  std::string data_dir;               // what it was trained on (informational)
-};
-
-// A run folder or its model.json -> the run folder. UserError when neither.
-std::filesystem::path resolve_run_dir(const std::filesystem::path& checkpoint);
-bool has_checkpoint(const std::filesystem::path& run_dir);
-
-// A loaded checkpoint: where its files were read from (the top level, or a step folder when the
-// top level was caught half-updated).
-struct CheckpointFiles {
-  CheckpointMeta meta;
-  std::filesystem::path dir;
-};
-CheckpointFiles read_checkpoint_meta(const std::filesystem::path& run_dir);
 
 // Builds the model of `meta` and loads its weights from `dir`; UserError naming the file on a
 // missing tensor, a shape mismatch or a corrupt file.

@@ -4,10 +4,12 @@
 #include <yaml-cpp/yaml.h>
 
 #include <initializer_list>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "model/config_fields.h"
+#include "model/json_number.h"
 #include "nav/base/user_error.h"
 
 namespace dw::model {
@@ -15,21 +17,34 @@ namespace {
 
 using nlohmann::json;
 
+// A config is a few dozen values. Aliases let a small file name a node many times over ("&a [x,
+// x]", "&b [*a, *a]", ...), doubling with every line, so the copy into JSON counts what it expands
+// and stops early instead of building gigabytes.
+constexpr std::size_t kMaxConfigValues = 10000;
+constexpr int kMaxConfigDepth = 32;
+
 // YAML scalars carry no type; turn them into JSON numbers/bools where they parse as such, so one
 // JSON reader serves both the YAML configs and the config stored in model.json.
-json yaml_to_json(const YAML::Node& node) {
+json yaml_to_json(const YAML::Node& node, const std::string& where, std::size_t& budget, int depth = 0) {
+  if (budget == 0 || depth > kMaxConfigDepth)
+    throw UserError(where + ": too large or too deeply nested for a config (aliases expanding too far?)");
+  --budget;
   if (node.IsMap()) {
     json object = json::object();
-    for (const auto& entry : node) object[entry.first.as<std::string>()] = yaml_to_json(entry.second);
+    for (const auto& entry : node) {
+      if (!entry.first.IsScalar()) throw UserError(where + ": a key is not a plain name (line " +
+                                                   std::to_string(entry.first.Mark().line + 1) + ")");
+      object[entry.first.Scalar()] = yaml_to_json(entry.second, where, budget, depth + 1);
+    }
     return object;
   }
   if (node.IsSequence()) {
     json array = json::array();
-    for (const auto& item : node) array.push_back(yaml_to_json(item));
+    for (const auto& item : node) array.push_back(yaml_to_json(item, where, budget, depth + 1));
     return array;
   }
-  if (node.IsNull()) return nullptr;
-  const std::string text = node.as<std::string>();
+  if (!node.IsScalar()) return nullptr;  // null, or an undefined node
+  const std::string text = node.Scalar();
   if (text == "true" || text == "false") return text == "true";
   try {
     size_t used = 0;
@@ -65,11 +80,7 @@ class JsonReader {
   void field(const char* key, T& value, const Range&) {
     known_.insert(key);
     if (!object_.contains(key)) return;
-    try {
-      value = object_.at(key).get<T>();
-    } catch (const json::exception&) {
-      throw UserError(where_ + ": '" + section_ + key + "' has the wrong type");
-    }
+    if (!read(object_.at(key), value)) throw UserError(where_ + ": '" + section_ + key + "' has the wrong type");
   }
 
   template <typename Enum>
@@ -98,6 +109,32 @@ class JsonReader {
   }
 
  private:
+  // Typed reads that never cast a value that does not fit (see json_number.h).
+  static bool read(const json& from, int& to) {
+    const auto number = whole_number(from, std::numeric_limits<int>::min(), std::numeric_limits<int>::max());
+    if (number) to = static_cast<int>(*number);
+    return number.has_value();
+  }
+  static bool read(const json& from, float& to) {
+    if (!from.is_number()) return false;
+    to = static_cast<float>(from.get<double>());  // beyond float's range it becomes inf: the range check says so
+    return true;
+  }
+  static bool read(const json& from, bool& to) {
+    if (!from.is_boolean()) return false;
+    to = from.get<bool>();
+    return true;
+  }
+  static bool read(const json& from, std::vector<int>& to) {
+    if (!from.is_array()) return false;
+    std::vector<int> values(from.size());
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (!read(from[i], values[i])) return false;
+    }
+    to = std::move(values);
+    return true;
+  }
+
   const json& object_;
   std::string where_;
   std::string section_;
@@ -254,7 +291,8 @@ Config load_config(const std::filesystem::path& path) {
   } catch (const YAML::Exception& e) {
     throw UserError(where + ": not valid YAML (line " + std::to_string(e.mark.line + 1) + ")");
   }
-  return config_from_json(yaml_to_json(root), where);
+  std::size_t budget = kMaxConfigValues;
+  return config_from_json(yaml_to_json(root, where, budget), where);
 }
 
 void to_json(json& object, const Config& config) {

@@ -2,8 +2,10 @@
 
 #include <cstring>
 #include <stdexcept>
+#include <utility>
 #include <nlohmann/json.hpp>
 
+#include "model/safetensors_header.h"
 #include "nav/base/atomic_file.h"
 #include "nav/base/user_error.h"
 
@@ -12,69 +14,26 @@ namespace {
 
 using nlohmann::json;
 
-struct DtypeName {
-  torch::ScalarType type;
-  const char* name;
-};
-
-constexpr DtypeName kDtypes[] = {
-    {torch::kFloat32, "F32"}, {torch::kFloat64, "F64"}, {torch::kFloat16, "F16"},
-    {torch::kBFloat16, "BF16"}, {torch::kInt64, "I64"}, {torch::kInt32, "I32"},
-    {torch::kInt16, "I16"},   {torch::kInt8, "I8"},     {torch::kUInt8, "U8"},
-    {torch::kBool, "BOOL"}};
+// Our safetensors dtypes as torch types: the names and sizes live in safetensors_header.cpp.
+constexpr std::pair<SafetensorsDtype, torch::ScalarType> kTorchTypes[] = {
+    {SafetensorsDtype::F32, torch::kFloat32}, {SafetensorsDtype::F64, torch::kFloat64},
+    {SafetensorsDtype::F16, torch::kFloat16}, {SafetensorsDtype::BF16, torch::kBFloat16},
+    {SafetensorsDtype::I64, torch::kInt64},   {SafetensorsDtype::I32, torch::kInt32},
+    {SafetensorsDtype::I16, torch::kInt16},   {SafetensorsDtype::I8, torch::kInt8},
+    {SafetensorsDtype::U8, torch::kUInt8},    {SafetensorsDtype::BOOL, torch::kBool}};
 
 const char* dtype_name(torch::ScalarType type) {
-  for (const auto& entry : kDtypes) {
-    if (entry.type == type) return entry.name;
+  for (const auto& [ours, theirs] : kTorchTypes) {
+    if (theirs == type) return model::dtype_name(ours);
   }
   throw std::logic_error("safetensors: unsupported dtype");
 }
 
-bool dtype_from_name(const std::string& name, torch::ScalarType& type) {
-  for (const auto& entry : kDtypes) {
-    if (name == entry.name) {
-      type = entry.type;
-      return true;
-    }
+torch::ScalarType torch_type(SafetensorsDtype dtype) {
+  for (const auto& [ours, theirs] : kTorchTypes) {
+    if (ours == dtype) return theirs;
   }
-  return false;
-}
-
-// Parses one header entry and checks it against the data size; throws UserError.
-torch::Tensor read_entry(const std::string& name, const json& entry, const char* data,
-                         uint64_t data_size, const std::string& where) {
-  const std::string bad = where + ": tensor '" + name + "' ";
-  if (!entry.is_object() || !entry.contains("dtype") || !entry.contains("shape") ||
-      !entry.contains("data_offsets")) {
-    throw UserError(bad + "lacks dtype, shape or data_offsets");
-  }
-  torch::ScalarType type;
-  if (!entry["dtype"].is_string() || !dtype_from_name(entry["dtype"].get<std::string>(), type)) {
-    throw UserError(bad + "has an unsupported dtype");
-  }
-  std::vector<int64_t> shape;
-  uint64_t count = 1;
-  for (const auto& dim : entry["shape"]) {
-    if (!dim.is_number_unsigned() || dim.get<uint64_t>() > (uint64_t{1} << 40)) {
-      throw UserError(bad + "has a bad shape");
-    }
-    shape.push_back(dim.get<int64_t>());
-    count *= dim.get<uint64_t>();
-    if (count > (uint64_t{1} << 40)) throw UserError(bad + "is too large");
-  }
-  const json& offsets = entry["data_offsets"];
-  if (!offsets.is_array() || offsets.size() != 2 || !offsets[0].is_number_unsigned() ||
-      !offsets[1].is_number_unsigned()) {
-    throw UserError(bad + "has bad data_offsets");
-  }
-  const uint64_t begin = offsets[0].get<uint64_t>();
-  const uint64_t end = offsets[1].get<uint64_t>();
-  const uint64_t bytes = count * c10::elementSize(type);
-  if (begin > end || end > data_size) throw UserError(bad + "lies past the end of the file (truncated?)");
-  if (end - begin != bytes) throw UserError(bad + "has data_offsets that do not match its shape");
-  auto tensor = torch::empty(shape, torch::TensorOptions().dtype(type));
-  if (bytes > 0) std::memcpy(tensor.data_ptr(), data + begin, bytes);
-  return tensor;
+  throw std::logic_error("safetensors: unsupported dtype");
 }
 
 }  // namespace
@@ -108,25 +67,14 @@ void save_safetensors(const std::filesystem::path& path, const TensorMap& tensor
 }
 
 TensorMap load_safetensors(const std::filesystem::path& path) {
-  const std::string where = path.string();
   const std::string file = read_whole_file(path);
-  if (file.size() < 8) throw UserError(where + ": too short to be a safetensors file (truncated?)");
-  uint64_t length = 0;
-  for (int i = 0; i < 8; ++i) length |= uint64_t{static_cast<unsigned char>(file[i])} << (8 * i);
-  if (length > file.size() - 8) throw UserError(where + ": header runs past the end of the file (truncated?)");
-  json header;
-  try {
-    header = json::parse(file.begin() + 8, file.begin() + 8 + static_cast<std::ptrdiff_t>(length));
-  } catch (const json::exception&) {
-    throw UserError(where + ": the safetensors header is not valid JSON");
-  }
-  if (!header.is_object()) throw UserError(where + ": the safetensors header is not a JSON object");
-  const char* data = file.data() + 8 + length;
-  const uint64_t data_size = file.size() - 8 - length;
+  const SafetensorsHeader header = parse_safetensors_header(file, path.string());
+  const char* data = file.data() + header.data_start;
   TensorMap tensors;
-  for (const auto& item : header.items()) {
-    if (item.key() == "__metadata__") continue;
-    tensors[item.key()] = read_entry(item.key(), item.value(), data, data_size, where);
+  for (const auto& entry : header.tensors) {
+    auto tensor = torch::empty(entry.shape, torch::TensorOptions().dtype(torch_type(entry.dtype)));
+    if (entry.end > entry.begin) std::memcpy(tensor.data_ptr(), data + entry.begin, entry.end - entry.begin);
+    tensors[entry.name] = tensor;
   }
   return tensors;
 }

@@ -64,6 +64,11 @@ Walk load_walk(const std::filesystem::path& path) {
     walk.start.world_seed = json_file::as_uint64(*seed, "start.world_seed", path);
   } else {
     const std::string image = json_file::as_string(json_file::member(start, "image", path), "start.image", path);
+    // save_walk writes the image beside the walk; any other path (a folder, /dev/zero) is not ours.
+    if (image.empty() || image == "." || image == ".." || image.find('/') != std::string::npos ||
+        image.find('\0') != std::string::npos)
+      throw UserError(path.string() + ": \"start.image\" must be the name of a file beside the walk, not '" +
+                      image + "'");
     walk.start.image = load_image(path.parent_path() / image);
   }
   const Json& actions = json_file::as_array(json_file::member(json, "actions", path), "actions", path);

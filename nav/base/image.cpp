@@ -1,10 +1,14 @@
 #include "nav/base/image.h"
+#include "nav/base/image_decode.h"
+#include "nav/base/image_check.h"
 
 #include <stb_image.h>
 #include <stb_image_write.h>
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <string>
 
 #include "nav/base/atomic_file.h"
 #include "nav/base/user_error.h"
@@ -12,28 +16,59 @@
 namespace dw {
 namespace {
 
+bool is_png(const std::string& bytes) { return bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0; }
+// As stb_image tests it: 0xFF (fill bytes may repeat it), then the start-of-image marker 0xD8.
+bool is_jpeg(const std::string& bytes) {
+  const std::size_t marker = bytes.find_first_not_of('\xFF');
+  return marker > 0 && marker != std::string::npos && bytes[marker] == '\xD8';
+}
+
 // stb_image's failure reasons are terse internal words ("outofdata"); say what they mean. A file
 // that starts like a PNG but does not decode was cut short or damaged.
 std::string unreadable_image_reason(const std::string& bytes, const std::string& reason) {
-  if (bytes.compare(0, 4, "\x89PNG") == 0) return "not a readable image: truncated or corrupt PNG (" + reason + ")";
-  if (reason == "unknown image type") return "not a readable image: not a PNG, JPEG, BMP, TGA or GIF file";
-  return "not a readable image (" + reason + ")";
+  if (is_png(bytes)) return "not a readable image: truncated or corrupt PNG (" + reason + ")";
+  return "not a readable image: truncated or corrupt JPEG (" + reason + ")";
+}
+
+// The most pixels a valid file of `bytes` bytes can hold: deflate (PNG) expands a byte to at most
+// 1,032, and a 1-bit PNG packs 8 pixels in each of those; a JPEG needs more bytes per pixel. A header claiming more is damaged, and the decoder must not allocate for it.
+long long max_pixels_for_file_size(std::size_t bytes) {
+  constexpr long long kPixelsPerByte = 1032LL * 8;
+  return static_cast<long long>(std::min<std::size_t>(bytes, kMaxImagePixels)) * kPixelsPerByte;
 }
 
 }  // namespace
 
-Image load_image(const std::filesystem::path& path) {
-  const std::string bytes = read_whole_file(path);
+Image decode_image(const std::string& bytes, const std::string& where) {
+  if (bytes.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
+    throw UserError(where + ": image file larger than 2 GB");
+  const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
+  const int size = static_cast<int>(bytes.size());
+  // PNG and JPEG only: stb_image also decodes GIF, BMP, TGA, PSD, HDR, PIC and PNM, and each is
+  // more of its code for a hostile file to reach; frames and start images are PNG or JPEG.
+  if (!is_png(bytes) && !is_jpeg(bytes)) throw UserError(where + ": not a readable image: not a PNG or JPEG file");
+  const std::string problem = is_png(bytes) ? png_chunk_problem(bytes) : jpeg_huffman_problem(bytes);
+  if (!problem.empty()) throw UserError(where + ": " + unreadable_image_reason(bytes, problem));
   int width = 0, height = 0, channels = 0;
-  unsigned char* decoded =
-      stbi_load_from_memory(reinterpret_cast<const unsigned char*>(bytes.data()),
-                            static_cast<int>(bytes.size()), &width, &height, &channels, 3);
-  if (!decoded) throw UserError(path.string() + ": " + unreadable_image_reason(bytes, stbi_failure_reason()));
+  if (!stbi_info_from_memory(data, size, &width, &height, &channels))
+    throw UserError(where + ": " + unreadable_image_reason(bytes, stbi_failure_reason()));
+  const long long pixels = static_cast<long long>(width) * height;
+  if (pixels > kMaxImagePixels)
+    throw UserError(where + ": image is " + std::to_string(width) + "x" + std::to_string(height) +
+                    ", more than the " + std::to_string(kMaxImagePixels) + " pixels Dreamwalk reads");
+  if (pixels > max_pixels_for_file_size(bytes.size()))
+    throw UserError(where + ": header says " + std::to_string(width) + "x" + std::to_string(height) +
+                    " pixels, more than a file of " + std::to_string(bytes.size()) +
+                    " bytes can hold (truncated or corrupt)");
+  unsigned char* decoded = stbi_load_from_memory(data, size, &width, &height, &channels, 3);
+  if (!decoded) throw UserError(where + ": " + unreadable_image_reason(bytes, stbi_failure_reason()));
   Image image(width, height);
   std::copy(decoded, decoded + image.pixels.size(), image.pixels.begin());
   stbi_image_free(decoded);
   return image;
 }
+
+Image load_image(const std::filesystem::path& path) { return decode_image(read_whole_file(path), path.string()); }
 
 namespace {
 void append_bytes(void* context, void* data, int size) {

@@ -5,6 +5,7 @@
 
 #include "nav/base/atomic_file.h"
 #include "nav/base/image.h"
+#include "nav/base/image_decode.h"
 #include "nav/base/user_error.h"
 
 namespace fs = std::filesystem;
@@ -43,6 +44,40 @@ TEST_CASE("loading a missing or corrupt image names the file", "[nav][image]") {
   dw::write_file_atomically(dir / "cut.png", bytes.data(), bytes.size() / 2);
   REQUIRE_THROWS_WITH(dw::load_image(dir / "cut.png"),
                       Catch::Contains("cut.png") && Catch::Contains("truncated or corrupt PNG"));
+}
+
+// A PNG header for width x height RGB pixels, with one tiny IDAT: what a damaged or hostile file
+// looks like before any pixel data is read. (CRCs are not checked by stb_image.)
+static std::string png_header_claiming(std::uint32_t width, std::uint32_t height) {
+  auto be32 = [](std::uint32_t v) {
+    return std::string{char(v >> 24), char(v >> 16), char(v >> 8), char(v)};
+  };
+  std::string png = "\x89PNG\r\n\x1a\n";
+  png += be32(13) + "IHDR" + be32(width) + be32(height) + std::string("\x08\x02\x00\x00\x00", 5) + be32(0);
+  png += be32(2) + "IDAT" + std::string("\x78\x9c", 2) + be32(0);
+  return png;
+}
+
+TEST_CASE("image headers are checked against the file before decoding", "[nav][image]") {
+  // 5000 x 5000 in 60 bytes: a deflate stream this short cannot hold 25 million pixels.
+  REQUIRE_THROWS_WITH(dw::decode_image(png_header_claiming(5000, 5000), "big.png"),
+                      Catch::Contains("big.png") && Catch::Contains("more than a file of"));
+  REQUIRE_THROWS_WITH(dw::decode_image(png_header_claiming(9000, 9000), "huge.png"),
+                      Catch::Contains("huge.png") && Catch::Contains("pixels Dreamwalk reads"));
+  CHECK_THROWS_WITH(dw::decode_image(png_header_claiming(4, 4), "small.png"), Catch::Contains("truncated or corrupt PNG"));
+}
+
+TEST_CASE("only PNG and JPEG are decoded, and files stb_image 2.27 mishandles are refused first", "[nav][image]") {
+  const std::string gif("GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;", 35);
+  CHECK_THROWS_WITH(dw::decode_image(gif, "a.gif"), Catch::Contains("a.gif") && Catch::Contains("not a PNG or JPEG"));
+  // The fuzzer's crasher: a DHT segment declaring 525 codes for a 256-entry table.
+  const auto crasher = fs::path(DREAMWALK_SOURCE_DIR) / "tests/fuzz/corpus/image/crash-jpeg-dht-more-than-256-codes.jpg";
+  CHECK_THROWS_WITH(dw::load_image(crasher), Catch::Contains("525 codes"));
+  // And a 94-byte PNG whose IDAT claims 256 MB: stb_image would allocate that before reading it.
+  const auto oom = fs::path(DREAMWALK_SOURCE_DIR) / "tests/fuzz/corpus/image/oom-png-chunk-length-256mb.png";
+  CHECK_THROWS_WITH(dw::load_image(oom), Catch::Contains("a chunk runs past the end of the file"));
+  const auto valid = fs::path(DREAMWALK_SOURCE_DIR) / "tests/fuzz/corpus/image/rgb_8x8.jpg";
+  CHECK(dw::load_image(valid).width == 8);
 }
 
 TEST_CASE("resize averages when shrinking and keeps flat colour", "[nav][image]") {

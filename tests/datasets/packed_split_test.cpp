@@ -72,3 +72,18 @@ TEST_CASE("packing a bad episode reports it", "[datasets][cache]") {
   REQUIRE_THROWS_WITH(PackedSplit::open(dir, "train"), Catch::Contains("train-1/frames/000002.png"));
   CHECK_FALSE(fs::exists(PackedSplit::cache_dir(dir) / "train.json"));
 }
+
+TEST_CASE("a packed index whose rows overlap or overrun is rejected, never mapped", "[datasets][cache]") {
+  const auto index = [](const std::string& episodes, int frames, int actions) {
+    return "{\"cache_version\": 1, \"key\": \"k\", \"width\": 4, \"height\": 4, \"action_dim\": 3, \"frames\": " +
+           std::to_string(frames) + ", \"actions\": " + std::to_string(actions) + ", \"episodes\": [" + episodes + "]}";
+  };
+  const PackedIndex good = parse_packed_index(index("[\"a\", 0, 3, 0], [\"b\", 3, 2, 2]", 5, 3), "i.json");
+  CHECK(good.episodes.at(1).first_action == 2);
+  // The second episode starts inside the first; the last one runs past the frames file.
+  CHECK_THROWS_WITH(parse_packed_index(index("[\"a\", 0, 3, 0], [\"b\", 1, 2, 2]", 5, 3), "i.json"),
+                    Catch::Contains("i.json") && Catch::Contains("episodes[1]"));
+  CHECK_THROWS_WITH(parse_packed_index(index("[\"a\", 0, 9, 0]", 5, 8), "i.json"), Catch::Contains("episodes[0]"));
+  CHECK_THROWS_WITH(parse_packed_index(index("[\"a\", 0, 3, 0]", 5, 2), "i.json"), Catch::Contains("add up"));
+  CHECK_THROWS_WITH(parse_packed_index("{\"frames\": 1e400}", "i.json"), Catch::Contains("number overflow"));
+}

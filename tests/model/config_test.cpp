@@ -38,6 +38,15 @@ TEST_CASE("bad configs name the file and the key", "[model][config]") {
   expect_error("model:\n  width: 62\n", "width");  // not a multiple of 4
   expect_error("train:\n  learning_rate: -1\n", "train.learning_rate");
   expect_error("model: [1, 2\n", "YAML");
+  // Found by fuzzing: a float where an integer belongs must not be cast (1e300 as an int is
+  // undefined), a key that is a list is not a name, and aliases must not expand without bound.
+  expect_error("model:\n  width: 1e300\n", "model.width");
+  expect_error("model:\n  [width]: 64\n", "not a plain name");
+  std::string aliases = "a: &a [x, x, x, x, x, x, x, x]\n";
+  for (char name = 'b'; name <= 'h'; ++name)
+    aliases += std::string(1, name) + ": &" + name + " [*" + char(name - 1) + ", *" + char(name - 1) + ", *" +
+               char(name - 1) + ", *" + char(name - 1) + ", *" + char(name - 1) + ", *" + char(name - 1) + "]\n";
+  expect_error(aliases, "too large");  // 8 * 6^7 = 2.2 million values from 300 bytes
   CHECK_THROWS_AS(load_config(dir / "missing.yaml"), dw::UserError);
 }
 
