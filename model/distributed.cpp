@@ -43,6 +43,8 @@ DistributedOptions distributed_from_environment() {
   options.world_size = int_variable("WORLD_SIZE", 1, 1, 65536);
   options.rank = int_variable("RANK", 0, 0, options.world_size - 1);
   options.local_rank = int_variable("LOCAL_RANK", 0, 0, 65535);
+  if (const char* agent = variable("TORCHELASTIC_USE_AGENT_STORE")) options.launcher_hosts_store = std::string(agent) == "True";
+  options.store_prefix = fmt::format("dreamwalk/{}/", int_variable("TORCHELASTIC_RESTART_COUNT", 0, 0, 1 << 30));
   return options;
 }
 

@@ -17,6 +17,10 @@ struct DistributedOptions {
   int master_port = 29500;
   std::string backend;          // "", "gloo" or "nccl"; "" = gloo on the CPU, nccl on CUDA
   double timeout_s = 60.0;      // --dist-timeout: how long a rank waits for the others
+  // torchrun's agent already serves the store on MASTER_PORT (TORCHELASTIC_USE_AGENT_STORE), and
+  // each of its restarts gets fresh keys (TORCHELASTIC_RESTART_COUNT).
+  bool launcher_hosts_store = false;
+  std::string store_prefix = "dreamwalk/0/";
   bool is_distributed() const { return world_size > 1; }
 };
 

@@ -40,9 +40,8 @@ std::string master_of(const DistributedOptions& options) {
   return fmt::format("{}:{}", options.master_addr, options.master_port);
 }
 
-std::string beat_key(int rank) { return fmt::format("dw/beat/{}", rank); }
+std::string beat_key(int rank) { return fmt::format("beat/{}", rank); }
 
-// Rank 0 hosts the store; every rank (rank 0 too) talks to it as a client.
 // c10d logs every failed bind or connect attempt to stderr (through glog in Debian's LibTorch,
 // c10's own logger elsewhere); the faults it logs reach the user as one line of ours instead.
 // The flags are LibTorch's dependencies', not ours: reached through the dynamic linker.
@@ -52,14 +51,17 @@ void quiet_c10d_logging() {
   }
 }
 
-c10::intrusive_ptr<c10d::TCPStore> connect_store(const DistributedOptions& options, bool host, Milliseconds timeout) {
+// Rank 0 hosts the store (unless torchrun's agent does); every rank talks to it as a client. Our
+// keys live under the options' prefix.
+StorePtr connect_store(const DistributedOptions& options, bool host, Milliseconds timeout) {
   c10d::TCPStoreOptions store;
   store.port = static_cast<std::uint16_t>(options.master_port);
   store.isServer = host;
   store.waitWorkers = false;  // the handshake waits for the ranks, with messages that name them
   store.timeout = timeout;
   try {
-    return c10::make_intrusive<c10d::TCPStore>(options.master_addr, store);
+    return c10::make_intrusive<c10d::PrefixStore>(options.store_prefix,
+                                                  c10::make_intrusive<c10d::TCPStore>(options.master_addr, store));
   } catch (const std::exception& e) {
     if (host) {
       const std::string why = std::string(e.what()).find("in use") != std::string::npos ? "the port is already in use"
@@ -79,7 +81,7 @@ std::vector<std::uint8_t> bytes_of(const std::string& text) { return {text.begin
 // goes away: reporting that is the main thread's business.
 class Heartbeat {
  public:
-  Heartbeat(c10::intrusive_ptr<c10d::TCPStore> store, int rank)
+  Heartbeat(StorePtr store, int rank)
       : store_(std::move(store)), key_(beat_key(rank)), thread_([this] { run(); }) {}
   ~Heartbeat() {
     {
@@ -102,7 +104,7 @@ class Heartbeat {
       wake_.wait_for(lock, kBeatInterval, [this] { return stopping_; });
     }
   }
-  c10::intrusive_ptr<c10d::TCPStore> store_;
+  StorePtr store_;
   std::string key_;
   std::mutex mutex_;
   std::condition_variable wake_;
@@ -122,13 +124,13 @@ std::string first_difference(const nlohmann::json& mine, const nlohmann::json& t
 // Rank 0 collects every rank's handshake and posts one verdict; the others read it. Everyone
 // throws the same UserError on a disagreement, so each process prints the same line.
 void shake_hands(c10d::Store& store, const DistributedOptions& options, const std::string& handshake) {
-  store.set(fmt::format("dw/hello/{}", options.rank), bytes_of(handshake));
+  store.set(fmt::format("hello/{}", options.rank), bytes_of(handshake));
   const Milliseconds timeout = timeout_of(options);
   if (options.rank != 0) {
     std::string verdict;
     try {
-      store.wait({"dw/verdict"}, timeout);
-      verdict = text_of(store.get("dw/verdict"));
+      store.wait({"verdict"}, timeout);
+      verdict = text_of(store.get("verdict"));
     } catch (const std::exception&) {
       throw RankFailure(fmt::format("rank 0 did not answer the handshake within --dist-timeout {} s", options.timeout_s));
     }
@@ -138,7 +140,7 @@ void shake_hands(c10d::Store& store, const DistributedOptions& options, const st
   const nlohmann::json mine = nlohmann::json::parse(handshake);
   std::string verdict = "ok";
   for (int rank = 1; rank < options.world_size && verdict == "ok"; ++rank) {
-    const std::string key = fmt::format("dw/hello/{}", rank);
+    const std::string key = fmt::format("hello/{}", rank);
     try {
       store.wait({key}, timeout);
     } catch (const std::exception&) {
@@ -151,7 +153,7 @@ void shake_hands(c10d::Store& store, const DistributedOptions& options, const st
                             "and run folder", rank, difference);
     }
   }
-  store.set("dw/verdict", bytes_of(verdict));
+  store.set("verdict", bytes_of(verdict));
   if (verdict != "ok") throw UserError(verdict);
 }
 
@@ -185,7 +187,7 @@ c10::intrusive_ptr<c10d::ProcessGroup> make_backend(const StorePtr& store, const
 }  // namespace
 
 struct RankGroup::Impl {
-  c10::intrusive_ptr<c10d::TCPStore> store;
+  StorePtr store;
   std::unique_ptr<Heartbeat> heartbeat;
   c10::intrusive_ptr<c10d::ProcessGroup> group;
 };
@@ -194,11 +196,11 @@ RankGroup::RankGroup(const DistributedOptions& options, const torch::Device& dev
     : options_(options), impl_(std::make_unique<Impl>()) {
   const Milliseconds timeout = timeout_of(options);
   quiet_c10d_logging();
-  impl_->store = connect_store(options, options.rank == 0, timeout);
+  impl_->store = connect_store(options, options.rank == 0 && !options.launcher_hosts_store, timeout);
   impl_->heartbeat = std::make_unique<Heartbeat>(connect_store(options, false, timeout), options.rank);
   shake_hands(*impl_->store, options, handshake);
   try {
-    impl_->group = make_backend(c10::make_intrusive<c10d::PrefixStore>("dw/group", impl_->store), options, device);
+    impl_->group = make_backend(c10::make_intrusive<c10d::PrefixStore>("group", impl_->store), options, device);
   } catch (const UserError&) {
     throw;
   } catch (const std::exception& e) {
