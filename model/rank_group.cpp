@@ -134,6 +134,7 @@ void shake_hands(c10d::Store& store, const DistributedOptions& options, const st
     } catch (const std::exception&) {
       throw RankFailure(fmt::format("rank 0 did not answer the handshake within --dist-timeout {} s", options.timeout_s));
     }
+    store.add("verdicts_read", 1);  // rank 0 keeps the store up until every rank has read it
     if (verdict != "ok") throw UserError(verdict);
     return;
   }
@@ -154,7 +155,14 @@ void shake_hands(c10d::Store& store, const DistributedOptions& options, const st
     }
   }
   store.set("verdict", bytes_of(verdict));
-  if (verdict != "ok") throw UserError(verdict);
+  if (verdict != "ok") {
+    // Exiting now would take the store down before the others read why: wait for them (bounded).
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (store.add("verdicts_read", 0) < options.world_size - 1 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(kBeatInterval / 4);
+    }
+    throw UserError(verdict);
+  }
 }
 
 // Gloo's transport binds to the master's loopback address for a one-machine group, else to this
@@ -229,6 +237,32 @@ void RankGroup::broadcast_from_rank0(std::vector<torch::Tensor>& tensors) {
     } catch (const std::exception& e) {
       report_failure("a broadcast", e.what());
     }
+  }
+}
+
+void RankGroup::rank0_done(const std::string& key) { impl_->store->set("done/" + key, bytes_of("1")); }
+
+void RankGroup::wait_for_rank0(const std::string& key, const std::string& during) {
+  using Clock = std::chrono::steady_clock;
+  std::int64_t beats = -1;
+  auto last_beat = Clock::now();
+  try {
+    while (!impl_->store->check({"done/" + key})) {
+      const std::int64_t now = impl_->store->add(beat_key(0), 0);
+      if (now != beats) {
+        beats = now;
+        last_beat = Clock::now();
+      } else if (Clock::now() - last_beat > timeout_of(options_)) {
+        throw RankFailure(fmt::format("rank 0 stopped responding (killed, crashed or hung) during {} at step {}", during,
+                                      step_));
+      }
+      std::this_thread::sleep_for(kBeatInterval / 4);
+    }
+  } catch (const RankFailure&) {
+    throw;
+  } catch (const std::exception&) {
+    throw RankFailure(fmt::format("rank 0 (the master at {}) is gone during {} at step {}", master_of(options_), during,
+                                  step_));
   }
 }
 

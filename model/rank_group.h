@@ -33,6 +33,11 @@ class RankGroup {
   void all_reduce_sum(std::vector<torch::Tensor>& tensors);
   // Rank 0's values into every rank's tensors, in place. RankFailure on a fault.
   void broadcast_from_rank0(std::vector<torch::Tensor>& tensors);
+  // Rank 0 marks `key` done; the others wait for it as long as rank 0's heartbeat goes on (its
+  // checkpoint and validation may take longer than --dist-timeout), and no longer than
+  // --dist-timeout once the heartbeat stops: then a RankFailure naming rank 0 and `during`.
+  void rank0_done(const std::string& key);
+  void wait_for_rank0(const std::string& key, const std::string& during);
   // The training step this rank is on, for fault reports ("... at step 12").
   void set_step(std::int64_t step) { step_ = step; }
 

@@ -267,14 +267,20 @@ void clear_stop_request() { g_stop_requested.store(false); }
 
 namespace {
 
-// Rank 0 checkpoints and validates; the other ranks only note that rank 0 did.
-void checkpoint_point(Run& run, const TrainOptions& options, const TrainCallbacks& callbacks, double train_loss) {
+// Rank 0 checkpoints and validates. When training goes on, the other ranks wait for it (as long
+// as it is alive: a validation may take longer than --dist-timeout); after the last step they
+// just note that it does.
+void checkpoint_point(Run& run, const TrainOptions& options, const TrainCallbacks& callbacks, double train_loss,
+                      bool training_goes_on) {
+  const std::string key = fmt::format("checkpoint/{}", run.meta.step);
   if (run.is_rank0()) {
     save_and_validate(run, options, callbacks, train_loss);
-  } else {
-    run.meta.sampler_batches = run.sampler->batches_drawn();
-    run.last_saved_step = run.meta.step;
+    if (run.parallel && training_goes_on) run.parallel->group().rank0_done(key);
+    return;
   }
+  if (training_goes_on) run.parallel->group().wait_for_rank0(key, "its checkpoint and validation");
+  run.meta.sampler_batches = run.sampler->batches_drawn();
+  run.last_saved_step = run.meta.step;
 }
 
 TrainSummary run_steps_of(Run& run, const TrainOptions& options, const TrainCallbacks& callbacks) {
@@ -320,18 +326,20 @@ TrainSummary run_steps_of(Run& run, const TrainOptions& options, const TrainCall
     progress.eta_s = options.steps > 0 ? per_step * (options.steps - run_steps)
                                        : options.minutes * 60.0 - per_step * run_steps;
     if (callbacks.on_progress) callbacks.on_progress(progress);
+    const bool group_stops = run.parallel && (step.stop_requested || step.time_is_up);
+    const bool last_step = group_stops || (options.steps > 0 && run_steps >= options.steps);
     if (run.meta.step % run.meta.config.train.eval_every == 0) {
-      checkpoint_point(run, options, callbacks, loss_sum / std::max<std::int64_t>(loss_count, 1));
+      checkpoint_point(run, options, callbacks, loss_sum / std::max<std::int64_t>(loss_count, 1), !last_step);
       loss_sum = 0.0;
       loss_count = 0;
     }
-    if (run.parallel && (step.stop_requested || step.time_is_up)) {
+    if (group_stops) {
       summary.interrupted = step.stop_requested;
       break;
     }
   }
   if (run.last_saved_step != run.meta.step) {
-    checkpoint_point(run, options, callbacks, loss_sum / std::max<std::int64_t>(loss_count, 1));
+    checkpoint_point(run, options, callbacks, loss_sum / std::max<std::int64_t>(loss_count, 1), false);
   }
   summary.step = run.meta.step;
   summary.parameters = parameter_count(*run.model);

@@ -175,25 +175,35 @@ TEST_CASE("a 2-rank run resumed in one process continues the same batch sequence
 
 TEST_CASE("a killed or stopped rank: the other exits 1 within --dist-timeout naming it", "[cli][dist]") {
   const fs::path dir = prepare("dist_fault");
-  const bool hang = GENERATE(false, true);  // SIGKILL: connections close; SIGSTOP: only the timeout tells
+  // SIGKILL closes the rank's connections; SIGSTOP leaves them open, so only the timeout tells.
+  // Rank 0 hosts the store: when it dies, rank 1 can tell from the store being gone.
+  struct Fault {
+    int victim;
+    int signal;
+    const char* named;
+  };
+  const Fault fault = GENERATE(Fault{1, SIGKILL, "rank 1 stopped responding"}, Fault{1, SIGSTOP, "rank 1 stopped responding"},
+                               Fault{0, SIGKILL, "rank 0 (the master at 127.0.0.1:"});
   const int port = LoopbackPort::free_port();
   const std::string args = train_args(dir, "run", 100000) + " --dist-timeout 3 --eval-every 2";
-  const RankProcess rank0 = start_rank(group_env(port, 2, 0), args, dir / "rank0.err");
-  const RankProcess rank1 = start_rank(group_env(port, 2, 1), args, dir / "rank1.err");
+  const RankProcess ranks[2] = {start_rank(group_env(port, 2, 0), args, dir / "rank0.err"),
+                                start_rank(group_env(port, 2, 1), args, dir / "rank1.err")};
   // The group is training once rank 0 has checkpointed a step (model.json is written atomically).
   for (int i = 0; i < 600 && !(fs::exists(dir / "run" / "model.json") && model_json(dir / "run")["step"] >= 2); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  kill(rank1.pid, hang ? SIGSTOP : SIGKILL);
-  const int code = wait_exit(rank0);
-  kill(rank1.pid, SIGKILL);
-  waitpid(rank1.pid, nullptr, 0);
-  const std::string err = read_text(rank0.err);
+  const RankProcess& victim = ranks[fault.victim];
+  const RankProcess& survivor = ranks[1 - fault.victim];
+  kill(victim.pid, fault.signal);
+  const int code = wait_exit(survivor);
+  kill(victim.pid, SIGKILL);
+  waitpid(victim.pid, nullptr, 0);
+  const std::string err = read_text(survivor.err);
   INFO(err);
   CHECK(code == 1);
   const auto lines = error_lines(err);
   REQUIRE(lines.size() == 1);
-  CHECK(lines[0].find("rank 1 stopped responding") != std::string::npos);
+  CHECK(lines[0].find(fault.named) != std::string::npos);
   CHECK(lines[0].find("--resume continues") != std::string::npos);
   // The last checkpoint is good and resumes in one process.
   const auto resumed = run_dreamwalk("train --data " + (dir / "data").string() + " --out " + (dir / "run").string() +
