@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 
+#include "model/torch_simulator.h"
 #include "nav/base/user_error.h"
 
 namespace dw::model {
@@ -19,6 +21,32 @@ BatchShard checked_shard(std::int64_t global_batch, const DistributedOptions& op
 }
 
 }  // namespace
+
+std::string run_handshake(const TrainOptions& options, const CheckpointMeta& meta, std::int64_t train_windows) {
+  nlohmann::json handshake;
+  handshake["world_size"] = options.distributed.world_size;
+  handshake["backend"] = options.distributed.backend;
+  handshake["device"] = options.device;
+  handshake["config"] = meta.config;
+  handshake["action_dimension"] = meta.schema.dimension();
+  handshake["seed"] = meta.seed;
+  handshake["resume"] = options.resume;
+  handshake["step"] = meta.step;
+  handshake["sampler_batches"] = meta.sampler_batches;
+  handshake["weights_hash"] = meta.weights_hash;
+  handshake["steps"] = options.steps;
+  handshake["minutes"] = options.minutes;
+  handshake["train_windows"] = train_windows;
+  return handshake.dump();
+}
+
+torch::Device rank_device(const std::string& device, const DistributedOptions& distributed) {
+  const torch::Device chosen = choose_device(device);
+  if (chosen.is_cuda() && distributed.is_distributed()) {
+    return {torch::kCUDA, static_cast<c10::DeviceIndex>(distributed.local_rank)};
+  }
+  return chosen;
+}
 
 DataParallel::DataParallel(const DistributedOptions& options, const torch::Device& device, const std::string& handshake,
                            std::int64_t global_batch)

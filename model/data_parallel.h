@@ -10,13 +10,22 @@
 #include <memory>
 #include <string>
 
+#include "model/checkpoint.h"
 #include "model/distributed.h"
 #include "model/gradient_sync.h"
 #include "model/rank_group.h"
 #include "model/sequence.h"
 #include "model/tensor_io.h"
+#include "model/trainer.h"
 
 namespace dw::model {
+
+// Everything the ranks of a group must agree on before training together (rank 0 compares):
+// world size, backend, device, config, seed, steps, the resume point and the training data's size.
+std::string run_handshake(const TrainOptions& options, const CheckpointMeta& meta, std::int64_t train_windows);
+
+// `--device`, with a group's ranks on one machine each on their own GPU (LOCAL_RANK).
+torch::Device rank_device(const std::string& device, const DistributedOptions& distributed);
 
 // What every rank agrees on after a step's forward pass.
 struct StepAgreement {

@@ -61,35 +61,10 @@ struct Run {
   bool is_rank0() const { return !parallel || parallel->is_rank0(); }
 };
 
-// A group's ranks on one machine each take their own GPU (LOCAL_RANK).
-torch::Device device_for(const std::string& device, const DistributedOptions& distributed) {
-  const torch::Device chosen = choose_device(device);
-  if (chosen.is_cuda() && distributed.is_distributed()) return {torch::kCUDA, static_cast<c10::DeviceIndex>(distributed.local_rank)};
-  return chosen;
-}
-
-// Everything the ranks of a group must agree on before training together; rank 0 compares.
-std::string handshake_of(const Run& run, const TrainOptions& options) {
-  nlohmann::json handshake;
-  handshake["world_size"] = options.distributed.world_size;
-  handshake["backend"] = options.distributed.backend;
-  handshake["device"] = options.device;
-  handshake["config"] = run.meta.config;
-  handshake["action_dimension"] = run.meta.schema.dimension();
-  handshake["seed"] = run.meta.seed;
-  handshake["resume"] = options.resume;
-  handshake["step"] = run.meta.step;
-  handshake["sampler_batches"] = run.meta.sampler_batches;
-  handshake["weights_hash"] = run.meta.weights_hash;
-  handshake["steps"] = options.steps;
-  handshake["minutes"] = options.minutes;
-  handshake["train_windows"] = run.sampler ? run.sampler->window_count() : 0;
-  return handshake.dump();
-}
-
 // Joins the group and starts every rank from rank 0's weights.
 void join_group(Run& run, const TrainOptions& options) {
-  run.parallel = std::make_unique<DataParallel>(options.distributed, run.device, handshake_of(run, options),
+  const std::int64_t windows = run.sampler ? run.sampler->window_count() : 0;
+  run.parallel = std::make_unique<DataParallel>(options.distributed, run.device, run_handshake(options, run.meta, windows),
                                                 run.meta.config.train.batch);
   run.parallel->broadcast_parameters(run.model->parameters());
 }
@@ -115,7 +90,7 @@ void check_data_matches(const data::Manifest& manifest, const CheckpointMeta& me
 // A fresh run (new model, step 0) or the state of the checkpoint in `out_dir` (--resume).
 Run prepare_run(const TrainOptions& options, const data::Manifest& manifest) {
   Run run;
-  run.device = device_for(options.device, options.distributed);
+  run.device = rank_device(options.device, options.distributed);
   if (options.resume) {
     if (!has_checkpoint(options.out_dir)) {
       throw UserError("--resume: " + options.out_dir.string() + " holds no checkpoint (no model.json)");
@@ -382,7 +357,7 @@ TrainSpeed measure_training_speed(const fs::path& config_path, const fs::path& c
   check_distributed(distributed, device);
   configure_default_threads(threads);
   Run run;
-  run.device = device_for(device, distributed);
+  run.device = rank_device(device, distributed);
   if (!checkpoint.empty()) {
     const CheckpointFiles files = read_checkpoint_meta(resolve_run_dir(checkpoint));
     run.meta = files.meta;
