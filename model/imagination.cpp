@@ -15,9 +15,9 @@ ImaginationState ImaginationState::clone() const {
   return copy;
 }
 
-std::vector<at::Generator> noise_streams(std::uint64_t seed, std::int64_t batch) {
+std::vector<at::Generator> noise_streams(std::uint64_t seed, std::int64_t batch, std::int64_t first) {
   std::vector<at::Generator> streams;
-  for (std::int64_t b = 0; b < batch; ++b) {
+  for (std::int64_t b = first; b < first + batch; ++b) {
     streams.push_back(at::make_generator<at::CPUGeneratorImpl>(nav::mix_seed(seed, static_cast<std::uint64_t>(b))));
   }
   return streams;
@@ -32,10 +32,11 @@ torch::Tensor per_trajectory_normal(const torch::Tensor& like, std::vector<at::G
   return torch::stack(rows).to(like.device(), like.scalar_type());
 }
 
-ImaginationState Imagination::start(std::int64_t batch, std::uint64_t seed, const torch::Device& device) {
+ImaginationState Imagination::start(std::int64_t batch, std::uint64_t seed, const torch::Device& device,
+                                    std::int64_t first_trajectory) {
   ImaginationState state;
   state.latent = model_->dynamics().initial_state(batch, device);
-  state.noise = noise_streams(seed, batch);
+  state.noise = noise_streams(seed, batch, first_trajectory);
   return state;
 }
 

@@ -32,8 +32,9 @@ struct Observation {
   DecodedFrame reconstruction;  // only when asked for
 };
 
-// One noise stream per trajectory, seeded from (seed, b).
-std::vector<at::Generator> noise_streams(std::uint64_t seed, std::int64_t batch);
+// One noise stream per trajectory, seeded from (seed, b) for b = first .. first + batch - 1 (a
+// data-parallel shard starts at its first row of the global batch).
+std::vector<at::Generator> noise_streams(std::uint64_t seed, std::int64_t batch, std::int64_t first = 0);
 
 // A standard-normal sample shaped like `like` [N, ...], row b drawn on the CPU from noise[b]
 // (so a seed gives the same samples on any device and in any batch).
@@ -43,7 +44,8 @@ class Imagination {
  public:
   explicit Imagination(WorldModel model) : model_(std::move(model)) {}
 
-  ImaginationState start(std::int64_t batch, std::uint64_t seed, const torch::Device& device);
+  ImaginationState start(std::int64_t batch, std::uint64_t seed, const torch::Device& device,
+                         std::int64_t first_trajectory = 0);
   // Sees the true frame [N,3,H,W] that `action` [N,A] led to (ignored for the first frame).
   // The latent is the posterior mean plus temperature x std x noise. With `reconstruct` the
   // decoder also rebuilds the frame from the previous one (its loss scores it against `frame`).

@@ -29,17 +29,44 @@ int observed_frames(const Config& config, std::uint64_t seed, std::int64_t step)
 
 namespace {
 
-// DreamerV3's balancing: most of the gradient moves the prior towards the posterior, a little
-// moves the posterior towards the prior; each side gets free bits so a tiny KL is not squeezed.
-torch::Tensor balanced_kl(const Gaussian& post, const Gaussian& prior, const TrainConfig& train,
-                          std::int64_t locations) {
+// The two sides of DreamerV3's balanced KL for one frame, as batch means: most of the gradient
+// moves the prior towards the posterior, a little moves the posterior towards the prior.
+struct KlSides {
+  torch::Tensor to_prior;
+  torch::Tensor to_post;
+};
+
+KlSides kl_sides(const Gaussian& post, const Gaussian& prior) {
   const Gaussian post_stopped{post.mean.detach(), post.std.detach()};
   const Gaussian prior_stopped{prior.mean.detach(), prior.std.detach()};
-  auto to_prior = gaussian_kl(post_stopped, prior).sum({1, 2}).mean();
-  auto to_post = gaussian_kl(post, prior_stopped).sum({1, 2}).mean();
+  return {gaussian_kl(post_stopped, prior).sum({1, 2}).mean(), gaussian_kl(post, prior_stopped).sum({1, 2}).mean()};
+}
+
+// This shard's batch means -> the global batch's, each shard's gradient flowing through its share.
+torch::Tensor global_means(const torch::Tensor& means, const ShardedLoss& sharded) {
+  const torch::Tensor mine = means * sharded.shard.share();
+  return mine + (sharded.sum_over_ranks(mine.detach()) - mine.detach());
+}
+
+// The balanced KL summed over frames, each side with free bits so a tiny KL is not squeezed.
+torch::Tensor balanced_kl(const std::vector<KlSides>& frames, const TrainConfig& train, std::int64_t locations,
+                          const ShardedLoss* sharded, const torch::Tensor& zero) {
+  if (frames.empty()) return zero;
+  std::vector<torch::Tensor> sides;
+  for (const KlSides& frame : frames) {
+    sides.push_back(frame.to_prior);
+    sides.push_back(frame.to_post);
+  }
+  torch::Tensor means = torch::stack(sides);
+  if (sharded != nullptr) means = global_means(means, *sharded);
   const double free = static_cast<double>(train.free_bits) * static_cast<double>(locations);
-  return train.kl_balance * torch::clamp_min(to_prior, free) +
-         (1.0 - train.kl_balance) * torch::clamp_min(to_post, free);
+  const torch::Tensor clamped = torch::clamp_min(means, free);
+  torch::Tensor total = zero;
+  for (std::size_t t = 0; t < frames.size(); ++t) {
+    const auto i = static_cast<std::int64_t>(2 * t);
+    total = total + (train.kl_balance * clamped[i] + (1.0 - train.kl_balance) * clamped[i + 1]);
+  }
+  return total;
 }
 
 // The per-window noise levels of train.context_noise ([N,1,1,1], U(0, max)) and the noise itself,
@@ -49,8 +76,9 @@ torch::Tensor balanced_kl(const Gaussian& post, const Gaussian& prior, const Tra
 struct ContextNoise {
   std::vector<at::Generator> streams;
   torch::Tensor levels;
-  ContextNoise(std::int64_t batch, float max_level, std::uint64_t seed)
-      : streams(noise_streams(nav::mix_seed(seed, 0x6e6f697365ull), batch)) {
+  // `first`: the global row of this batch's first trajectory (a data-parallel shard's offset).
+  ContextNoise(std::int64_t batch, float max_level, std::uint64_t seed, std::int64_t first)
+      : streams(noise_streams(nav::mix_seed(seed, 0x6e6f697365ull), batch, first)) {
     std::vector<torch::Tensor> rows;
     for (auto& stream : streams) rows.push_back(torch::rand({1, 1, 1}, stream));
     levels = torch::stack(rows) * max_level;
@@ -65,7 +93,7 @@ struct ContextNoise {
 }  // namespace
 
 LossTerms sequence_loss(WorldModel& model, const torch::Tensor& frames, const torch::Tensor& actions,
-                        const TrainConfig& train, int observed, std::uint64_t seed) {
+                        const TrainConfig& train, int observed, std::uint64_t seed, const ShardedLoss* sharded) {
   const std::int64_t batch = frames.size(0);
   const std::int64_t steps = frames.size(1);
   TORCH_CHECK(observed >= 1 && observed < steps, "a training window needs more frames than it observes");
@@ -76,12 +104,13 @@ LossTerms sequence_loss(WorldModel& model, const torch::Tensor& frames, const to
   auto embeddings = model->encoder()->forward(frames.slice(1, 0, encoded).flatten(0, 1)).unflatten(0, {batch, encoded});
 
   Imagination engine(model);
-  ImaginationState state = engine.start(batch, seed, frames.device());
+  ImaginationState state = engine.start(batch, seed, frames.device(), sharded ? sharded->shard.begin : 0);
   auto zero = torch::zeros({}, frames.options());
-  torch::Tensor kl_loss = zero, kl_value = zero, context_loss = zero, context_mse = zero;
+  std::vector<KlSides> kl_frames_sides;
+  torch::Tensor kl_value = zero, context_loss = zero, context_mse = zero;
   torch::Tensor open_loss = zero, open_mse = zero;
   std::optional<ContextNoise> context_noise;
-  if (train.context_noise > 0.0f) context_noise.emplace(batch, train.context_noise, seed);
+  if (train.context_noise > 0.0f) context_noise.emplace(batch, train.context_noise, seed, sharded ? sharded->shard.begin : 0);
   const auto noise_previous = [&](bool is_true_frame) {
     if (!context_noise || !state.last_frame.defined()) return;
     if (is_true_frame && !train.context_noise_true_frames) return;
@@ -90,7 +119,7 @@ LossTerms sequence_loss(WorldModel& model, const torch::Tensor& frames, const to
   for (std::int64_t t = 0; t < observed; ++t) {
     const Observation seen = engine.observe(state, frames.select(1, t), t == 0 ? torch::Tensor() : action_at(actions, t - 1),
                                             1.0f, true, embeddings.select(1, t));
-    kl_loss = kl_loss + balanced_kl(seen.posterior, seen.prior, train, locations);
+    kl_frames_sides.push_back(kl_sides(seen.posterior, seen.prior));
     kl_value = kl_value + gaussian_kl(seen.posterior, seen.prior).sum({1, 2}).mean().detach();
     context_loss = context_loss + seen.reconstruction.loss;
     context_mse = context_mse + seen.reconstruction.mse.detach();
@@ -99,7 +128,7 @@ LossTerms sequence_loss(WorldModel& model, const torch::Tensor& frames, const to
   for (std::int64_t t = observed; train.open_loop_posterior && t < steps; ++t) {
     const Observation seen =
         engine.observe(state, frames.select(1, t), action_at(actions, t - 1), 1.0f, true, embeddings.select(1, t), true);
-    kl_loss = kl_loss + balanced_kl(seen.posterior, seen.prior, train, locations);
+    kl_frames_sides.push_back(kl_sides(seen.posterior, seen.prior));
     kl_value = kl_value + gaussian_kl(seen.posterior, seen.prior).sum({1, 2}).mean().detach();
     open_loss = open_loss + seen.reconstruction.loss;
     open_mse = open_mse + seen.reconstruction.mse.detach();
@@ -113,12 +142,15 @@ LossTerms sequence_loss(WorldModel& model, const torch::Tensor& frames, const to
     noise_previous(false);
   }
   const double seen = static_cast<double>(observed), imagined = static_cast<double>(steps - observed);
-  LossTerms terms;
-  terms.context_mse = context_mse / seen;
-  terms.open_loop_mse = open_mse / imagined;
   const double kl_frames = train.open_loop_posterior ? static_cast<double>(steps) : seen;
-  terms.kl = kl_value / kl_frames;
-  terms.total = train.context_weight * context_loss / seen + open_loss / imagined + train.kl_weight * kl_loss / kl_frames;
+  // A shard's share of the global batch's means; in one process the terms as they are.
+  const auto shared = [&](const torch::Tensor& term) { return sharded ? term * sharded->shard.share() : term; };
+  LossTerms terms;
+  terms.context_mse = shared(context_mse / seen);
+  terms.open_loop_mse = shared(open_mse / imagined);
+  terms.kl = shared(kl_value / kl_frames);
+  terms.kl_term = train.kl_weight * balanced_kl(kl_frames_sides, train, locations, sharded, zero) / kl_frames;
+  terms.total = shared(train.context_weight * context_loss / seen + open_loss / imagined) + terms.kl_term;
   return terms;
 }
 

@@ -10,6 +10,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "model/distributed.h"
+
 namespace dw::model {
 
 struct TrainOptions {
@@ -25,6 +27,9 @@ struct TrainOptions {
   int batch = 0;                        // 0 = config
   int eval_every = 0;                   // 0 = config
   std::int64_t poison_loss_at_step = -1;  // test hook: makes the loss NaN at this step
+  // Data parallel over c10d when world_size > 1: rank 0 alone writes the run folder and reports;
+  // every rank reads a --resume checkpoint from out_dir (a shared folder across machines).
+  DistributedOptions distributed;
 };
 
 struct TrainProgress {
@@ -49,7 +54,8 @@ struct TrainSummary {
   std::int64_t parameters = 0;
 };
 
-// Thrown when the loss becomes NaN/Inf: the message names the step and the kept checkpoint.
+// Thrown when the loss becomes NaN/Inf: the message names the step and the kept checkpoint. In a
+// group every rank throws it (the loss is summed over the ranks first).
 class TrainingDiverged : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -61,15 +67,20 @@ TrainSummary train(const TrainOptions& options, const TrainCallbacks& callbacks)
 void request_stop();
 void clear_stop_request();
 
-// Training throughput on synthetic (or real, when data_dir is set) windows, for the bench.
+// Training throughput on synthetic (or real, when data_dir is set) windows, for the bench; in a
+// group (distributed.world_size > 1) the global batch is split as in training.
 struct TrainSpeed {
-  double frames_per_s = 0.0;
-  int batch = 0;
+  double frames_per_s = 0.0;        // of the global batch
+  int batch = 0;                    // global
   std::int64_t parameters = 0;
+  int ranks = 1;
+  double step_ms = 0.0;             // per step, all-reduce included
+  double all_reduce_ms = 0.0;       // per step: the gradient all-reduce alone
+  std::int64_t all_reduce_bytes = 0;  // per step and rank: the gradients (parameters x 4)
 };
 TrainSpeed measure_training_speed(const std::filesystem::path& config_path,
                                   const std::filesystem::path& checkpoint,
                                   const std::filesystem::path& data_dir, const std::string& device,
-                                  int steps, int threads);
+                                  int steps, int threads, const DistributedOptions& distributed = {});
 
 }  // namespace dw::model

@@ -17,6 +17,7 @@
 #include "nav/pose.h"
 #include "nav/base/user_error.h"
 #include "tools/commands.h"
+#include "tools/launch.h"
 
 namespace dw::tools {
 
@@ -29,6 +30,8 @@ struct ModelBenchFlags {
   std::string device = "cpu";
   int threads = 0;
   int steps = 0;
+  int nproc = 1;
+  double dist_timeout_s = 60.0;
 };
 
 double peak_rss_mb() {
@@ -41,15 +44,48 @@ void check_source(const ModelBenchFlags& flags) {
   if (flags.checkpoint.empty() == flags.config.empty()) throw UserError("give exactly one of --checkpoint or --config");
 }
 
+// Expected efficiency at 8 and 64 ranks with this run's batch per rank and compute per step, on
+// the all-reduce bandwidth just measured (loopback, 2 ranks: the ring moves `bytes` once) and on
+// a 10 Gbit/s link.
+nlohmann::json scaling_projection(const model::TrainSpeed& speed) {
+  const double compute_s = (speed.step_ms - speed.all_reduce_ms) / 1000.0;
+  const double measured_bytes_per_s =
+      speed.all_reduce_ms > 0 ? speed.all_reduce_bytes * model::ring_all_reduce_seconds(speed.ranks, 1.0, 1.0) /
+                                    (speed.all_reduce_ms / 1000.0)
+                              : 0.0;
+  nlohmann::json rows = nlohmann::json::array();
+  const std::vector<std::pair<std::string, double>> links = {{"measured", measured_bytes_per_s}, {"10GbE", 1.25e9}};
+  for (const auto& [link, bytes_per_s] : links) {
+    for (const int ranks : {8, 64}) {
+      const double all_reduce_s = model::ring_all_reduce_seconds(ranks, static_cast<double>(speed.all_reduce_bytes), bytes_per_s);
+      rows.push_back({{"ranks", ranks}, {"link", link}, {"link_mb_per_s", bytes_per_s / 1e6},
+                      {"all_reduce_ms", 1000.0 * all_reduce_s},
+                      {"efficiency", model::data_parallel_efficiency(compute_s, all_reduce_s)}});
+    }
+  }
+  return rows;
+}
+
 void run_bench_train(const ModelBenchFlags& flags) {
   check_source(flags);
+  if (should_launch(flags.nproc, flags.threads)) std::exit(launch_local_ranks(flags.nproc, flags.dist_timeout_s));
+  model::DistributedOptions distributed = model::distributed_from_environment();
+  distributed.timeout_s = flags.dist_timeout_s;
   const int steps = flags.steps > 0 ? flags.steps : 5;
   const model::TrainSpeed speed = model::measure_training_speed(flags.config, flags.checkpoint, flags.data,
-                                                                flags.device, steps, flags.threads);
+                                                                flags.device, steps, flags.threads, distributed);
+  if (distributed.rank != 0) return;  // rank 0 reports for the group
   nlohmann::json line = {{"bench", "train"}, {"frames_per_s", speed.frames_per_s}, {"batch", speed.batch},
                          {"parameters", speed.parameters}, {"peak_rss_mb", peak_rss_mb()},
                          {"threads", flags.threads}, {"device", flags.device},
-                         {"data", flags.data.empty() ? "synthetic" : flags.data}};
+                         {"data", flags.data.empty() ? "synthetic" : flags.data}, {"ranks", speed.ranks},
+                         {"step_ms", speed.step_ms}};
+  if (speed.ranks > 1) {
+    line["all_reduce_ms"] = speed.all_reduce_ms;
+    line["all_reduce_bytes"] = speed.all_reduce_bytes;
+    line["compute_ms"] = speed.step_ms - speed.all_reduce_ms;
+    line["projection"] = scaling_projection(speed);
+  }
   fmt::print("{}\n", line.dump());
 }
 
@@ -127,6 +163,10 @@ void add_bench_train(CLI::App& bench) {
   command->add_option("--data", flags->data, "Dataset folder (default: synthetic windows)");
   command->add_option("--threads", flags->threads, "CPU threads (0 = default, 1)")->capture_default_str();
   command->add_option("--steps", flags->steps, "Timed steps (default 5)");
+  command->add_option("--nproc", flags->nproc, "Ranks on this machine, data parallel over c10d (Gloo)")
+      ->capture_default_str();
+  command->add_option("--dist-timeout", flags->dist_timeout_s, "Seconds a rank waits for the others")
+      ->capture_default_str();
   command->callback([flags] { run_bench_train(*flags); });
 }
 

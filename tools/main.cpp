@@ -9,6 +9,7 @@
 
 #include "nav/base/user_error.h"
 #include "tools/commands.h"
+#include "tools/launch.h"
 
 namespace {
 
@@ -43,6 +44,7 @@ std::string unknown_command(CLI::App& app, int argc, char** argv) {
 
 int main(int argc, char** argv) {
   keep_large_allocations_in_heap();
+  dw::tools::remember_command_line(argc, argv);  // --nproc runs it again as each rank
   CLI::App app{"Dreamwalk: action-conditioned world models you can walk through.", "dreamwalk"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "dreamwalk 0.1.0");

@@ -1,6 +1,7 @@
 // `dreamwalk train`: parse flags, run model::train with a progress line; Ctrl-C finishes the
 // current step, saves a checkpoint and exits cleanly; a NaN/Inf loss exits 1 with the message.
-// A new run without --config uses configs/small.yaml from the current folder.
+// A new run without --config uses configs/small.yaml from the current folder. With --nproc N it
+// launches N ranks of itself (tools/launch.h); under torchrun-style variables it is one rank.
 #include <fmt/format.h>
 
 #include <csignal>
@@ -13,6 +14,7 @@
 #include "model/trainer.h"
 #include "nav/base/user_error.h"
 #include "tools/commands.h"
+#include "tools/launch.h"
 #include "tools/progress.h"
 
 namespace dw::tools {
@@ -42,8 +44,21 @@ void use_default_config(model::TrainOptions& options) {
   std::fflush(stdout);  // before the progress line on stderr, also when both go to one pipe
 }
 
-void run_train(model::TrainOptions options) {
-  use_default_config(options);
+// The flags that only a group uses; the rest of the group's settings come from the environment.
+struct GroupFlags {
+  int nproc = 1;
+  std::string backend;
+  double timeout_s = 60.0;
+};
+
+void run_train(model::TrainOptions options, const GroupFlags& group) {
+  if (should_launch(group.nproc, options.threads)) std::exit(launch_local_ranks(group.nproc, group.timeout_s));
+  options.distributed = model::distributed_from_environment();
+  options.distributed.backend = group.backend;
+  options.distributed.timeout_s = group.timeout_s;
+  const bool is_rank0 = options.distributed.rank == 0;
+  if (is_rank0) use_default_config(options);
+  else if (!options.resume && options.config_path.empty()) options.config_path = kDefaultConfig;
   ProgressLine progress("train", options.steps, "steps");
   model::TrainCallbacks callbacks;
   callbacks.on_progress = [&](const model::TrainProgress& p) {
@@ -59,13 +74,18 @@ void run_train(model::TrainOptions options) {
     summary = model::train(options, callbacks);
   } catch (const model::TrainingDiverged& e) {
     std::signal(SIGINT, previous);
-    std::fprintf(stderr, "\ndreamwalk: %s\n", e.what());
+    if (is_rank0) std::fprintf(stderr, "\ndreamwalk: %s\n", e.what());  // every rank of a group knows it
     std::exit(1);  // a failure, not bad input (exit 2)
+  } catch (const model::RankFailure& e) {
+    std::signal(SIGINT, previous);
+    std::fprintf(stderr, "\ndreamwalk: %s\n", e.what());
+    std::exit(1);
   } catch (...) {
     std::signal(SIGINT, previous);
     throw;
   }
   std::signal(SIGINT, previous);
+  if (!is_rank0) return;  // rank 0 alone reports
   progress.finish(fmt::format("step {}", summary.step));
   fmt::print("{} at step {}: {} ({} parameters)\n", summary.interrupted ? "interrupted, saved" : "done",
              summary.step, options.out_dir.string(), summary.parameters);
@@ -75,6 +95,7 @@ void run_train(model::TrainOptions options) {
 
 void add_train_command(CLI::App& app) {
   auto options = std::make_shared<model::TrainOptions>();
+  auto group = std::make_shared<GroupFlags>();
   CLI::App* command = app.add_subcommand("train", "Train the world model on a dataset");
   command->add_option("--data", options->data_dir, "Dataset folder (from gen or import)")->required();
   command->add_option("--config", options->config_path,
@@ -90,7 +111,14 @@ void add_train_command(CLI::App& app) {
       ->capture_default_str();
   command->add_option("--batch", options->batch, "Batch size (0 = config)");
   command->add_option("--eval-every", options->eval_every, "Checkpoint + validation every K steps (0 = config)");
-  command->callback([options] { run_train(*options); });
+  command->add_option("--nproc", group->nproc,
+                      "Data parallel: start N local ranks (each --threads threads) over c10d and wait for them")
+      ->capture_default_str();
+  command->add_option("--backend", group->backend, "c10d backend: gloo (CPU) or nccl (CUDA); default by --device");
+  command->add_option("--dist-timeout", group->timeout_s,
+                      "Seconds a rank waits for the others (start-up, each collective) before stopping")
+      ->capture_default_str();
+  command->callback([options, group] { run_train(*options, *group); });
 }
 
 }  // namespace dw::tools

@@ -19,10 +19,11 @@ struct Result {
   std::string err;
 };
 
-// Runs the binary with `args` (already shell-quoted where needed); stderr is captured to a file.
-inline Result run_dreamwalk(const std::string& args) {
+// Runs the binary with `args` (already shell-quoted where needed) and `env` ("NAME=value ..."
+// before the binary); stderr is captured to a file.
+inline Result run_dreamwalk(const std::string& args, const std::string& env = "") {
   const auto err_path = dw::model::testing::scratch_dir("cli_stderr") / "stderr.txt";
-  const std::string command = std::string(DREAMWALK_BINARY) + " " + args + " >/dev/null 2>" + err_path.string();
+  const std::string command = env + std::string(DREAMWALK_BINARY) + " " + args + " >/dev/null 2>" + err_path.string();
   const int status = std::system(command.c_str());
   std::ifstream in(err_path);
   Result result;
