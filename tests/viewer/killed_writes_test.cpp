@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "datasets/gif_writer.h"
+#include "datasets/video_reader.h"
 #include "datasets/video_writer.h"
 #include "tests/scratch.h"
 #include "tests/viewer/fake_simulator.h"
@@ -81,13 +82,16 @@ TEST_CASE("a recording killed mid-write leaves the last complete file or none", 
     if (std::filesystem::exists(gif)) CHECK(data::read_gif(gif).size() == frames.size());
   }
   CHECK(std::filesystem::exists(gif));
-  if (!data::can_write_video()) return;
+  if (!data::can_write_video() || !data::can_read_video()) return;
   const std::filesystem::path mp4 = scratch("recording.mp4");
   std::filesystem::remove(mp4);
-  const auto complete = scratch("complete.mp4");
-  data::write_mp4(frames, complete, 10, 2);
+  const auto decoded_frames = [](const std::filesystem::path& path) {
+    int count = 0;
+    data::read_video(path, [&](const Image&, double) { ++count; });
+    return count;
+  };
   for (int kill_index = 0; kill_index < 8; ++kill_index) {
     kill_while_writing([&] { data::write_mp4(frames, mp4, 10, 2); }, 2 + kill_index * 5);
-    if (std::filesystem::exists(mp4)) CHECK(std::filesystem::file_size(mp4) == std::filesystem::file_size(complete));
+    if (std::filesystem::exists(mp4)) CHECK(decoded_frames(mp4) == static_cast<int>(frames.size()));
   }
 }
