@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs exactly the Debian 12 packages Dreamwalk needs to build, test and run.
+# Installs exactly the Debian 12 packages Dreamwalk needs to build, test, fuzz and run.
 # Idempotent and non-interactive; skips apt entirely when everything is already installed.
 set -euo pipefail
 
@@ -10,6 +10,7 @@ packages=(
   libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
   libvulkan-dev glslc mesa-vulkan-drivers vulkan-validationlayers libglfw3-dev libimgui-dev
   catch2 xvfb xauth
+  clang-14 libfuzzer-14-dev
 )
 
 missing=()
