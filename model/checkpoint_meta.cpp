@@ -52,7 +52,10 @@ std::uint64_t unsigned_field(const json& object, const char* key, const std::str
 }
 
 CheckpointMeta meta_from_json(const json& object, const std::string& where) {
-  if (!object.is_object() || object.value("format", "") != kCheckpointFormat) {
+  // Not object.value("format", ""): it throws a json type_error, not a UserError, when "format" is a number.
+  const bool is_ours = object.is_object() && object.contains("format") && object.at("format").is_string() &&
+                       object.at("format").get<std::string>() == kCheckpointFormat;
+  if (!is_ours) {
     throw UserError(where + ": not a Dreamwalk checkpoint (no \"format\": \"" + kCheckpointFormat + "\")");
   }
   CheckpointMeta meta;

@@ -7,7 +7,7 @@
 #
 #   bash tools/fuzz.sh SECONDS [PARSER...]      e.g. bash tools/fuzz.sh 15; bash tools/fuzz.sh 600 image
 #   DREAMWALK_FUZZ_RUNS=N                       also stop each target after N executions
-# Needs clang-14 and libfuzzer-14-dev (tools/install-deps.sh installs neither; Debian: apt-get install).
+# Needs clang-14 and libfuzzer-14-dev (tools/install-deps.sh installs both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
