@@ -47,8 +47,26 @@ void skip_entropy_coded_data(Reader& in) {
 
 }  // namespace
 
+// What a scan needs of the Huffman tables defined so far (bit c*4+id: class c 0 = DC, 1 = AC):
+// stb_image allocates its decoder state uninitialised, so a scan using a table no DHT defined
+// decodes with whatever the memory held (in a long import, an earlier image's tables) and trips
+// the decoder's assertion.
+std::string scan_table_problem(const Reader& in, std::size_t payload, unsigned defined) {
+  const int components = in.byte_at(payload);
+  const std::size_t spectral = payload + 1 + 2 * static_cast<std::size_t>(components);
+  const int first = in.byte_at(spectral), last = in.byte_at(spectral + 1);
+  for (int k = 0; k < components; ++k) {
+    const int tables = in.byte_at(payload + 2 + 2 * static_cast<std::size_t>(k));
+    const bool needs_dc = first == 0, needs_ac = last > 0;
+    if (needs_dc && !(defined & (1u << (tables >> 4 & 3)))) return "a scan uses a DC Huffman table no DHT defined";
+    if (needs_ac && !(defined & (1u << (4 + (tables & 3))))) return "a scan uses an AC Huffman table no DHT defined";
+  }
+  return "";
+}
+
 std::string jpeg_huffman_problem(const std::string& bytes) {
   Reader in(bytes);
+  unsigned defined = 0;  // Huffman tables defined so far, as in scan_table_problem
   while (!in.at_end()) {
     if (in.next() != 0xFF) continue;  // padding between segments: stb_image resyncs on the next 0xFF
     int marker = in.next();
@@ -60,17 +78,32 @@ std::string jpeg_huffman_problem(const std::string& bytes) {
     if (marker == kDefineHuffmanTables) {
       // As stb_image reads it: tables one after another while the segment has bytes left.
       for (int left = length - 2; left > 0;) {
-        in.next();  // table class and id
+        const int class_and_id = in.next();
+        defined |= 1u << ((class_and_id >> 4 & 1) * 4 + (class_and_id & 3));
         int codes = 0;
-        for (int i = 0; i < 16; ++i) codes += in.next();
+        long long room = 1;  // unused codes of the current length (Kraft's inequality)
+        int overfull_length = 0;
+        for (int i = 0; i < 16; ++i) {
+          const int count = in.next();
+          codes += count;
+          room = room * 2 - count;
+          if (room < 0 && overfull_length == 0) overfull_length = i + 1;
+        }
         if (codes > 256) return "a Huffman table declares " + std::to_string(codes) + " codes (at most 256)";
+        if (overfull_length > 0) {
+          return "a Huffman table has more codes of length " + std::to_string(overfull_length) + " than fit";
+        }
         in.pos_ += static_cast<std::size_t>(codes);
         left -= 17 + codes;
       }
       continue;
     }
     in.pos_ = start + static_cast<std::size_t>(length);
-    if (marker == kStartOfScan) skip_entropy_coded_data(in);
+    if (marker == kStartOfScan) {
+      const std::string problem = scan_table_problem(in, start + 2, defined);
+      if (!problem.empty()) return problem;
+      skip_entropy_coded_data(in);
+    }
   }
   return "";
 }

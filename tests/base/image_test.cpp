@@ -73,6 +73,10 @@ TEST_CASE("only PNG and JPEG are decoded, and files stb_image 2.27 mishandles ar
   // The fuzzer's crasher: a DHT segment declaring 525 codes for a 256-entry table.
   const auto crasher = fs::path(DREAMWALK_SOURCE_DIR) / "tests/fuzz/corpus/image/crash-jpeg-dht-more-than-256-codes.jpg";
   CHECK_THROWS_WITH(dw::load_image(crasher), Catch::Contains("525 codes"));
+  // The fuzzer's second JPEG: a scan with an AC table no DHT defined. stb_image would decode with
+  // uninitialised tables (after other images, their leftovers) and assert; it is refused first.
+  const auto undefined = fs::path(DREAMWALK_SOURCE_DIR) / "tests/fuzz/corpus/image/crash-jpeg-scan-uses-undefined-huffman-table.jpg";
+  CHECK_THROWS_WITH(dw::load_image(undefined), Catch::Contains("AC Huffman table no DHT defined"));
   // And a 94-byte PNG whose IDAT claims 256 MB: stb_image would allocate that before reading it.
   const auto oom = fs::path(DREAMWALK_SOURCE_DIR) / "tests/fuzz/corpus/image/oom-png-chunk-length-256mb.png";
   CHECK_THROWS_WITH(dw::load_image(oom), Catch::Contains("a chunk runs past the end of the file"));
