@@ -18,6 +18,11 @@ void push_observation(PlanContext& context, const std::vector<float>& action, Im
   }
 }
 
+MpcOptions checked(MpcOptions options) {
+  check_mpc_options(options);
+  return options;
+}
+
 }  // namespace
 
 CandidateCost mpc_cost(const MpcGoal& goal, const MpcOptions& options,
@@ -44,48 +49,61 @@ void check_mpc_options(const MpcOptions& options) {
   if (!(options.all_frames_weight >= 0.0f)) throw UserError("--all-frames-weight must be at least 0");
 }
 
-MpcResult run_mpc(PlanningModel& model, FrameSpace& space, Environment& environment, const MpcGoal& goal,
-                  PlanContext start, const MpcOptions& options, const MpcProgress& progress) {
-  check_mpc_options(options);
-  Planner planner(options.planner, model.action_dimension());
-  auto memory = std::make_shared<std::vector<Features>>();
-  const bool is_explore = !goal.goal;
-  ImaginedCost cost(model, space, mpc_cost(goal, options, memory), needs_all_frames(goal, options));
-  if (is_explore) *memory = space.embed(start.frames);
+MpcController::MpcController(PlanningModel& model, FrameSpace& space, const MpcGoal& goal, PlanContext start,
+                             MpcOptions options)
+    : model_(model),
+      space_(space),
+      options_(checked(std::move(options))),
+      planner_(options_.planner, model.action_dimension()),
+      memory_(std::make_shared<std::vector<Features>>()),
+      is_explore_(!goal.goal),
+      cost_(model, space, mpc_cost(goal, options_, memory_), needs_all_frames(goal, options_)),
+      context_(std::move(start)) {
+  if (is_explore_) *memory_ = space.embed(context_.frames);
+}
 
-  MpcResult result;
-  PlanContext context = std::move(start);
-  result.frames.push_back(environment.view());
-  if (const auto pose = environment.pose()) result.poses.push_back(*pose);
-  int executed = 0;
-  while (executed < options.max_steps && !environment.is_at_goal()) {
-    context.pose = environment.pose();
-    cost.reset_best();
+std::vector<float> MpcController::next_action(std::optional<nav::Pose> pose) {
+  const bool needs_plan = replannings_.empty() || used_ >= options_.replan_every;
+  if (needs_plan) {
+    if (!replannings_.empty()) planner_.shift(used_);
+    used_ = 0;
+    context_.pose = pose;
+    cost_.reset_best();
     const auto started = std::chrono::steady_clock::now();
-    const PlanResult plan = planner.plan([&](const std::vector<ActionSequence>& population) {
-      return cost(context, population);
+    const PlanResult plan = planner_.plan([&](const std::vector<ActionSequence>& population) {
+      return cost_(context_, population);
     });
-    Replanning replanning{executed, 0.0, plan.cost_per_iteration, plan.actions, cost.best_frames()};
+    Replanning replanning{executed_, 0.0, plan.cost_per_iteration, plan.actions, cost_.best_frames()};
     replanning.milliseconds =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-    result.replannings.push_back(std::move(replanning));
-
-    int done = 0;
-    while (done < options.replan_every && executed < options.max_steps && !environment.is_at_goal()) {
-      const std::vector<float>& action = plan.actions[static_cast<size_t>(done)];
-      environment.act(action);
-      ++done;
-      ++executed;
-      Image view = environment.view();
-      if (is_explore) memory->push_back(space.embed({view}).front());
-      result.frames.push_back(view);
-      result.actions.push_back(action);
-      if (const auto pose = environment.pose()) result.poses.push_back(*pose);
-      push_observation(context, action, std::move(view), model.context());
-      if (progress) progress(executed, options.max_steps);
-    }
-    planner.shift(done);
+    replannings_.push_back(std::move(replanning));
   }
+  return replannings_.back().plan[static_cast<size_t>(used_++)];
+}
+
+void MpcController::observe(const std::vector<float>& action, Image view) {
+  ++executed_;
+  if (is_explore_) memory_->push_back(space_.embed({view}).front());
+  push_observation(context_, action, std::move(view), model_.context());
+}
+
+MpcResult run_mpc(PlanningModel& model, FrameSpace& space, Environment& environment, const MpcGoal& goal,
+                  PlanContext start, const MpcOptions& options, const MpcProgress& progress) {
+  MpcController controller(model, space, goal, std::move(start), options);
+  MpcResult result;
+  result.frames.push_back(environment.view());
+  if (const auto pose = environment.pose()) result.poses.push_back(*pose);
+  while (controller.executed() < options.max_steps && !environment.is_at_goal()) {
+    const std::vector<float> action = controller.next_action(environment.pose());
+    environment.act(action);
+    Image view = environment.view();
+    result.frames.push_back(view);
+    result.actions.push_back(action);
+    if (const auto pose = environment.pose()) result.poses.push_back(*pose);
+    controller.observe(action, std::move(view));
+    if (progress) progress(controller.executed(), options.max_steps);
+  }
+  result.replannings = controller.replannings();
   result.reached_goal = environment.is_at_goal();
   return result;
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -65,6 +66,39 @@ struct MpcGoal {
 CandidateCost mpc_cost(const MpcGoal& goal, const MpcOptions& options,
                        const std::shared_ptr<const std::vector<Features>>& memory);
 bool needs_all_frames(const MpcGoal& goal, const MpcOptions& options);
+
+// The MPC loop one step at a time, for callers that own the loop (run_mpc below; the viewer's Go to,
+// which steps on its own clock): next_action() replans when the current plan's first R actions
+// are used up (warm-started from it), observe() hands it the real frame the action led to.
+class MpcController {
+ public:
+  // `start`: the real frames (1..model context) and actions before the first plan. The model and
+  // space must outlive the controller.
+  MpcController(PlanningModel& model, FrameSpace& space, const MpcGoal& goal, PlanContext start, MpcOptions options);
+
+  // The next action to execute; `pose` is the true pose when the environment knows it (only the
+  // world-as-model needs it). Replans first when due, which is the slow part.
+  std::vector<float> next_action(std::optional<nav::Pose> pose = std::nullopt);
+  // The real frame after the action just returned by next_action().
+  void observe(const std::vector<float>& action, Image view);
+
+  int executed() const { return executed_; }
+  const std::vector<Replanning>& replannings() const { return replannings_; }
+  const MpcOptions& options() const { return options_; }
+
+ private:
+  PlanningModel& model_;
+  FrameSpace& space_;
+  MpcOptions options_;
+  Planner planner_;
+  std::shared_ptr<std::vector<Features>> memory_;  // explore: the real frames seen so far
+  bool is_explore_;
+  ImaginedCost cost_;
+  PlanContext context_;
+  int executed_ = 0;
+  int used_ = 0;  // actions of the latest plan executed so far
+  std::vector<Replanning> replannings_;
+};
 
 using MpcProgress = std::function<void(int steps_done, int max_steps)>;
 

@@ -6,6 +6,7 @@
 #include "model/plan_model.h"
 #include "model/tensor_io.h"
 #include "model/torch_simulator.h"
+#include "nav/base/user_error.h"
 
 namespace dw::model {
 
@@ -42,6 +43,14 @@ std::unique_ptr<FrameSpace> encoder_space(const std::filesystem::path& checkpoin
   const torch::Device chosen = choose_device(device);
   const CheckpointFiles files = read_checkpoint_meta(resolve_run_dir(checkpoint));
   return std::make_unique<EncoderSpace>(load_weights(files, chosen), chosen);
+}
+
+// Here, beside encoder_space, so the torch-free plan_model.cpp needs no LibTorch.
+std::unique_ptr<FrameSpace> make_frame_space(const std::string& name, const std::filesystem::path& checkpoint,
+                                             const std::string& device) {
+  if (name == "pixels") return pixel_space();
+  if (name == "embedding") return encoder_space(checkpoint, device);
+  throw UserError("--cost-space: '" + name + "' is not one of embedding, pixels");
 }
 
 }  // namespace dw::model

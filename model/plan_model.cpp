@@ -113,13 +113,6 @@ std::unique_ptr<PlanningModel> world_planning_model(nav::World world, int width,
 
 std::unique_ptr<FrameSpace> pixel_space() { return std::make_unique<PixelSpace>(); }
 
-std::unique_ptr<FrameSpace> make_frame_space(const std::string& name, const std::filesystem::path& checkpoint,
-                                             const std::string& device) {
-  if (name == "pixels") return pixel_space();
-  if (name == "embedding") return encoder_space(checkpoint, device);
-  throw UserError("--cost-space: '" + name + "' is not one of embedding, pixels");
-}
-
 ImaginedCost::ImaginedCost(PlanningModel& model, FrameSpace& space, CandidateCost cost, bool all_frames)
     : model_(model), space_(space), cost_(std::move(cost)), all_frames_(all_frames) {
   reset_best();

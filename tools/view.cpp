@@ -10,6 +10,7 @@
 #include "model/simulator.h"
 #include "model/threads.h"
 #include "nav/base/user_error.h"
+#include "nav/pose_text.h"
 #include "tools/commands.h"
 #include "viewer/app.h"
 
@@ -35,6 +36,9 @@ struct ViewFlags {
   std::string window = "800x500";
   bool no_vsync = false;
   bool validate = false;
+  std::string goal;
+  std::string goal_pose;
+  std::string cost_space = "embedding";
 };
 
 // "STEP:FILE" -> (STEP, FILE)
@@ -72,6 +76,14 @@ void run_view(const ViewFlags& flags) {
   std::tie(options.width, options.height) = viewer::parse_window_size(flags.window);
   if (flags.validate) options.validation = render::Validation::required;
   options.output_dir = flags.out_dir;
+  options.checkpoint = flags.checkpoint;
+  options.device = flags.device;
+  options.cost_space = flags.cost_space;
+  if (flags.cost_space != "embedding" && flags.cost_space != "pixels") {
+    throw UserError("--cost-space: '" + flags.cost_space + "' is not one of embedding, pixels");
+  }
+  if (!flags.goal.empty()) options.goal_image = flags.goal;
+  if (!flags.goal_pose.empty()) options.goal_pose = nav::parse_pose(flags.goal_pose, "--goal-pose");
 
   if (flags.checkpoint.empty() == flags.config.empty()) {
     throw UserError("give --checkpoint RUN (a trained model) or --config FILE (an untrained one, for --bench)");
@@ -128,6 +140,11 @@ void add_view_command(CLI::App& app) {
   view->add_option("--window", flags->window, "Window size WIDTHxHEIGHT")->capture_default_str();
   view->add_flag("--no-vsync", flags->no_vsync, "Present without waiting for vertical blank");
   view->add_flag("--validate", flags->validate, "Enable Vulkan validation layers; any message fails the run");
+  view->add_option("--goal", flags->goal,
+                   "Go to this image from the first tick: plan in imagination and walk there (the Go to panel; Esc stops)");
+  view->add_option("--goal-pose", flags->goal_pose, "Go to the view at X,Y,YAW of the --world-seed world from the first tick");
+  view->add_option("--cost-space", flags->cost_space, "Go to compares frames in: embedding (the encoder's features) or pixels")
+      ->capture_default_str();
   view->callback([flags] { run_view(*flags); });
 }
 

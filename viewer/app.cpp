@@ -41,7 +41,7 @@ std::string numbered(const std::filesystem::path& dir, const std::string& stem, 
 class App {
  public:
   App(model::Simulator& simulator, const ViewerOptions& options, const WalkStart& start, StepperSettings settings,
-      std::uint64_t seed, float temperature);
+      std::uint64_t seed, float temperature, std::optional<GoToGoal> initial_goal);
   ~App() { context_.wait_idle(); }
   ViewerReport run();
 
@@ -53,6 +53,9 @@ class App {
   void drive_bench(int frame);
   void draw_one_frame();
   void upload(VkCommandBuffer commands);
+  void apply_go_to_requests();
+  void choose_goal(GoToGoal goal);
+  std::vector<std::pair<const Image*, std::unique_ptr<render::Texture>*>> uploads();
 
   const ViewerOptions& options_;
   Window window_;
@@ -62,6 +65,10 @@ class App {
   Gui gui_;
   render::StagingRing ring_;
   std::unique_ptr<render::Texture> dream_texture_, truth_texture_, heatmap_texture_, map_texture_;
+  std::unique_ptr<render::Texture> goal_texture_, plan_texture_;
+  Image plan_strip_;  // the shown Go to plan's imagined frames side by side
+  Image goal_image_;  // the chosen Go to goal
+  bool goal_changed_ = false;
   KeyBindings bindings_;
   Session session_;  // the stepper's worker owns it while it runs: this thread reads the snapshot
   Stepper stepper_;
@@ -76,7 +83,7 @@ class App {
 };
 
 App::App(model::Simulator& simulator, const ViewerOptions& options, const WalkStart& start,
-         StepperSettings settings, std::uint64_t seed, float temperature)
+         StepperSettings settings, std::uint64_t seed, float temperature, std::optional<GoToGoal> initial_goal)
     : options_(options),
       window_(options.width, options.height, "Dreamwalk"),
       context_(context_options(options, window_)),
@@ -92,6 +99,7 @@ App::App(model::Simulator& simulator, const ViewerOptions& options, const WalkSt
   ui_.is_sampling = temperature > 0.0f;
   if (ui_.is_sampling) ui_.temperature = temperature;
   report_.gpu = context_.gpu().name;
+  if (initial_goal) choose_goal(std::move(*initial_goal));
 }
 
 void App::handle_key(const KeyEvent& event) {
@@ -106,6 +114,7 @@ void App::handle_key(const KeyEvent& event) {
   else if (event.key == "P") ui_.wants_screenshot = true;
   else if (event.key == "Tab") ui_.shows_truth = !ui_.shows_truth;
   else if (event.key == "F1") ui_.shows_help = !ui_.shows_help;
+  else if (event.key == "Escape") stepper_.stop_go_to();
   else stepper_.set_key(event.key, true);
 }
 
@@ -116,8 +125,9 @@ void App::handle_input() {
   if (window_.take_focus_lost() && options_.bench_frames == 0) stepper_.release_all_keys();
   for (const KeyEvent& event : window_.take_key_events()) handle_key(event);
   for (const std::string& path : window_.take_dropped_paths()) {
-    std::snprintf(ui_.start_path, sizeof(ui_.start_path), "%s", path.c_str());
-    ui_.wants_start_load = true;
+    char* field = ui_.drops_set_goal ? ui_.goal_path : ui_.start_path;
+    std::snprintf(field, sizeof(ui_.start_path), "%s", path.c_str());
+    (ui_.drops_set_goal ? ui_.wants_goal_load : ui_.wants_start_load) = true;
   }
 }
 
@@ -139,8 +149,35 @@ void App::toggle_recording() {
   ui_.message = std::to_string(frames.size()) + " frames recorded to " + path;
 }
 
+void App::choose_goal(GoToGoal goal) {
+  goal_image_ = goal.image;
+  goal_changed_ = true;
+  ui_.goal = std::move(goal);
+}
+
+// The goal is chosen here (from the shown frame or a file) and kept in the UI until Go to starts.
+void App::apply_go_to_requests() {
+  if (ui_.wants_goal_from_frame) {
+    const std::string source = "frame " + std::to_string(shown_.step);
+    choose_goal(GoToGoal{shown_.has_truth ? shown_.truth : shown_.dream, shown_.pose, source});
+    ui_.message = "goal: " + source;
+  }
+  if (ui_.wants_goal_load) {
+    const Image image = load_image(ui_.goal_path);
+    const model::ModelInfo& info = *shown_.info;
+    choose_goal(GoToGoal{image, std::nullopt, ui_.goal_path});
+    ui_.message = std::string("goal: ") + ui_.goal_path;
+    if (image.width != info.width || image.height != info.height) {
+      ui_.message += " (resized from " + std::to_string(image.width) + "x" + std::to_string(image.height) + " to " +
+                     std::to_string(info.width) + "x" + std::to_string(info.height) + ")";
+    }
+  }
+  if (ui_.wants_go_to && ui_.goal) stepper_.request_go_to(*ui_.goal);
+}
+
 void App::apply_ui_requests() {
   try {
+    apply_go_to_requests();
     if (ui_.wants_record_toggle) toggle_recording();
     if (ui_.wants_start_load) {
       const Image image = load_image(ui_.start_path);
@@ -152,6 +189,9 @@ void App::apply_ui_requests() {
   }
   ui_.wants_record_toggle = false;
   ui_.wants_start_load = false;
+  ui_.wants_goal_from_frame = false;
+  ui_.wants_goal_load = false;
+  ui_.wants_go_to = false;
   const std::string status = stepper_.status_message();
   if (!status.empty() && ui_.message.find(status) == std::string::npos) ui_.message = status;
 }
@@ -162,11 +202,14 @@ void App::drive_bench(int frame) {
   if (frame % 10 == 5) stepper_.set_key("Q", (frame / 10) % 2 == 0);
 }
 
+// Every image the panels show and its texture (empty images are skipped by the callers).
+std::vector<std::pair<const Image*, std::unique_ptr<render::Texture>*>> App::uploads() {
+  return {{&shown_.dream, &dream_texture_},  {&shown_.truth, &truth_texture_}, {&shown_.heatmap, &heatmap_texture_},
+          {&shown_.map, &map_texture_},      {&goal_image_, &goal_texture_}, {&plan_strip_, &plan_texture_}};
+}
+
 void App::upload(VkCommandBuffer commands) {
-  const std::pair<const Image*, std::unique_ptr<render::Texture>*> targets[] = {
-      {&shown_.dream, &dream_texture_}, {&shown_.truth, &truth_texture_},
-      {&shown_.heatmap, &heatmap_texture_}, {&shown_.map, &map_texture_}};
-  for (const auto& [image, texture] : targets) {
+  for (const auto& [image, texture] : uploads()) {
     if (image->width > 0 && *texture) (*texture)->upload(commands, ring_, *image);
   }
 }
@@ -175,10 +218,13 @@ void App::draw_one_frame() {
   if (stepper_.fetch(shown_)) {
     needs_upload_ = true;
     if (!ImGui::IsAnyItemActive()) ui_.timeline_pick = shown_.step;
-    const std::pair<const Image*, std::unique_ptr<render::Texture>*> targets[] = {
-        {&shown_.dream, &dream_texture_}, {&shown_.truth, &truth_texture_},
-        {&shown_.heatmap, &heatmap_texture_}, {&shown_.map, &map_texture_}};
-    for (const auto& [image, texture] : targets) {
+    const std::vector<Image>& plan = shown_.go_to.plan;
+    plan_strip_ = plan.empty() ? Image() : tile_images(plan, static_cast<int>(plan.size()));
+  }
+  if (needs_upload_ || goal_changed_) {
+    needs_upload_ = true;
+    goal_changed_ = false;
+    for (const auto& [image, texture] : uploads()) {
       if (image->width > 0) render::ensure_texture_size(context_, *texture, *image);
     }
   }
@@ -189,7 +235,8 @@ void App::draw_one_frame() {
       latencies_ms_.empty() ? std::nullopt : std::optional<double>(latencies_ms_.back());
   const PanelInputs inputs{shown_, stats, bindings_, display_fps, latency, stepper_.is_paused(),
                            stepper_.is_recording(), data::can_write_video()};
-  const PanelTextures textures{dream_texture_.get(), truth_texture_.get(), heatmap_texture_.get(), map_texture_.get()};
+  const PanelTextures textures{dream_texture_.get(), truth_texture_.get(), heatmap_texture_.get(),
+                               map_texture_.get(),   goal_texture_.get(),  plan_texture_.get()};
   const render::Rect dream_rect = draw_panels(gui_, textures, inputs, ui_, stepper_);
 
   const std::optional<render::Frame> frame = loop_.begin(window_.framebuffer_size());
@@ -269,7 +316,8 @@ ViewerReport App::run() {
 
 ViewerReport run_app(model::Simulator& simulator, const ViewerOptions& options, const WalkStart& start,
                      StepperSettings settings, std::uint64_t seed, float temperature) {
-  App app(simulator, options, start, std::move(settings), seed, temperature);
+  std::optional<GoToGoal> initial_goal = settings.go_to_at_start;
+  App app(simulator, options, start, std::move(settings), seed, temperature, std::move(initial_goal));
   return app.run();
 }
 

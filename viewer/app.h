@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "model/simulator.h"
+#include "nav/pose.h"
 #include "render/context.h"
 #include "render/quad.h"
 #include "viewer/walk.h"
@@ -35,6 +36,13 @@ struct ViewerOptions {
   bool vsync = true;
   render::Validation validation = render::ContextOptions{}.validation;
   std::filesystem::path output_dir = ".";            // P screenshots, recordings, saved walks
+  // Go to: the checkpoint its embedding cost loads the encoder of (empty: an untrained model, which
+  // plans in pixels), and a goal to walk to from the first tick (--goal / --goal-pose).
+  std::filesystem::path checkpoint;
+  std::string device = "cpu";
+  std::string cost_space = "embedding";
+  std::optional<std::filesystem::path> goal_image;
+  std::optional<nav::Pose> goal_pose;
 };
 
 struct BenchFigures {

@@ -87,6 +87,45 @@ void draw_walk_controls(const PanelInputs& in, UiState& ui, Stepper& stepper) {
   ImGui::TextDisabled("(or drop an image on the window)");
 }
 
+// Go to: choose a goal (the shown frame, an image file, a dropped image), walk there by planning in
+// imagination, watch the plan's imagined frames, Esc stops.
+void draw_go_to(Gui& gui, const PanelTextures& textures, const PanelInputs& in, UiState& ui, Stepper& stepper) {
+  if (!ImGui::CollapsingHeader("Go to", ImGuiTreeNodeFlags_DefaultOpen)) return;
+  const GoToView& going = in.shown.go_to;
+  if (ImGui::Button("Goal: this frame")) ui.wants_goal_from_frame = true;
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Walk away with the keys, then Go to comes back here");
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(std::max(60.0f, ImGui::GetContentRegionAvail().x - 90.0f));
+  ImGui::InputText("##goal", ui.goal_path, sizeof(ui.goal_path));
+  ImGui::SameLine();
+  if (ImGui::Button("Load goal")) ui.wants_goal_load = true;
+  ImGui::Checkbox("dropped images set the goal", &ui.drops_set_goal);
+  if (!ui.goal) {
+    ImGui::TextDisabled("(no goal yet)");
+    return;
+  }
+  const float thumb = 48.0f;
+  gui.image(textures.goal, render::Filter::nearest, ImVec2(thumb, thumb));
+  ImGui::SameLine();
+  ImGui::BeginGroup();
+  ImGui::Text("goal: %s%s", ui.goal->source.c_str(), ui.goal->pose ? "" : "  (place unknown: runs its step budget)");
+  if (going.is_active) {
+    ImGui::Text("step %d / %d   %d plans, last %.0f ms", going.steps, going.max_steps, going.replannings,
+                going.last_plan_ms);
+    if (ImGui::Button("Stop (Esc)")) stepper.stop_go_to();
+  } else if (ImGui::Button("Go to goal")) {
+    ui.wants_go_to = true;
+  }
+  if (!going.is_active && !going.outcome.empty()) ImGui::TextWrapped("last: %s", going.outcome.c_str());
+  ImGui::EndGroup();
+  if (!going.plan.empty()) {
+    const float width = ImGui::GetContentRegionAvail().x;
+    const float height = width / static_cast<float>(going.plan.size());
+    ImGui::TextDisabled("imagined plan:");
+    gui.image(textures.plan, render::Filter::nearest, ImVec2(width, height));
+  }
+}
+
 void draw_sampling(UiState& ui, Stepper& stepper) {
   bool changed = ImGui::RadioButton("mean", !ui.is_sampling);
   if (changed) ui.is_sampling = false;
@@ -141,6 +180,7 @@ void draw_help(const PanelInputs& in, UiState& ui) {
   ImGui::TextUnformatted("R restart   Space pause   P screenshot   Tab ground truth   F1 this help");
   ImGui::TextUnformatted("Ground truth: the real world under the same actions; below it |dream - truth|.");
   ImGui::TextUnformatted("Timeline: pick a frame, Go, then walk on to fork the walk from there.");
+  ImGui::TextUnformatted("Go to: pick a goal, Go to goal; the viewer plans in imagination and walks. Esc stops.");
   ImGui::TextUnformatted("Keys reach the model only while no text field has the keyboard.");
   ImGui::End();
 }
@@ -183,6 +223,8 @@ render::Rect draw_panels(Gui& gui, const PanelTextures& textures, const PanelInp
   }
   place(layout.controls_pos, layout.controls_size, retile);
   ImGui::Begin("Controls", nullptr, ImGuiWindowFlags_NoCollapse);
+  // Go to first: at the default window size the controls scroll, and its plan is what to watch.
+  draw_go_to(gui, textures, inputs, ui, stepper);
   draw_walk_controls(inputs, ui, stepper);
   ImGui::Separator();
   draw_sampling(ui, stepper);

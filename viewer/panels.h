@@ -24,6 +24,9 @@ struct UiState {
   int timeline_pick = 0;
   char start_path[512] = "";
   char walk_path[512] = "walk.json";
+  char goal_path[512] = "";
+  bool drops_set_goal = false;          // a dropped image becomes the Go to goal, not the start
+  std::optional<GoToGoal> goal;         // the chosen Go to goal (not started yet, or running)
   std::string message;
   float laid_out_width = 0.0f;  // the window size the panes were last tiled for
   float laid_out_height = 0.0f;
@@ -31,6 +34,9 @@ struct UiState {
   bool wants_screenshot = false;
   bool wants_record_toggle = false;
   bool wants_start_load = false;
+  bool wants_goal_load = false;         // goal_path
+  bool wants_goal_from_frame = false;   // the shown frame (and its pose, with ground truth)
+  bool wants_go_to = false;
 };
 
 // Where the panes go in a window of the given size: the dream fills the left, ground truth and
@@ -46,6 +52,8 @@ struct PanelTextures {
   const render::Texture* truth = nullptr;
   const render::Texture* heatmap = nullptr;
   const render::Texture* map = nullptr;
+  const render::Texture* goal = nullptr;
+  const render::Texture* plan = nullptr;  // the running plan's imagined frames, side by side
 };
 
 // The window thread's view: the session itself belongs to the stepper's worker, so what the panels

@@ -3,7 +3,11 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "model/plan_model.h"
+#include "model/revisit.h"
+#include "model/rollout_inputs.h"
 #include "nav/base/user_error.h"
+#include "nav/pose_text.h"
 #include "viewer/app.h"
 #include "viewer/session.h"
 #include "viewer/stepper.h"
@@ -39,6 +43,37 @@ void make_self_driving(StepperSettings& settings) {
   if (settings.script && !settings.script->events().empty()) last = settings.script->events().back().step;
   if (!settings.screenshots.empty()) last = std::max(last, settings.screenshots.rbegin()->first);
   settings.quit_step = last;
+}
+
+// Go to plans with the viewer's own simulator (the session steps from its saved state, so the
+// populations the planner imagines in between do not disturb the walk) and, by default, the
+// checkpoint's encoder as the cost's space.
+GoToPlanningFactory go_to_planning(model::Simulator& simulator, const ViewerOptions& options) {
+  return [&simulator, options] {
+    GoToPlanning planning;
+    planning.model = model::simulator_planning_model(simulator, options.seed);
+    planning.space = options.checkpoint.empty()
+                         ? model::pixel_space()
+                         : model::make_frame_space(options.cost_space, options.checkpoint, options.device);
+    return planning;
+  };
+}
+
+// --goal IMAGE or --goal-pose X,Y,YAW: Go to from the first tick.
+std::optional<GoToGoal> goal_at_start(const ViewerOptions& options, const WalkStart& start,
+                                      const model::ModelInfo& info) {
+  if (options.goal_image && options.goal_pose) throw UserError("give either --goal or --goal-pose, not both");
+  if (options.goal_image) {
+    return GoToGoal{model::load_model_image(*options.goal_image, info), std::nullopt, options.goal_image->string()};
+  }
+  if (!options.goal_pose) return std::nullopt;
+  if (!start.world_seed) throw UserError("--goal-pose needs a walk in a world (--world-seed), not a start image");
+  const nav::World world = model::revisit_world(info, *start.world_seed);  // UserError for a non-navigation model
+  nav::require_free_pose(world, *options.goal_pose, "--goal-pose");
+  const nav::Pose& goal = *options.goal_pose;
+  char source[96];
+  std::snprintf(source, sizeof(source), "pose %.2f,%.2f,%.2f", goal.x, goal.y, goal.yaw);
+  return GoToGoal{model::world_view(world, goal, info.width, info.height), goal, source};
 }
 
 }  // namespace
@@ -88,6 +123,8 @@ ViewerReport run_viewer(model::Simulator& simulator, const ViewerOptions& option
   } else {
     start = start_from_options(options, info);
   }
+  settings.make_go_to_planning = go_to_planning(simulator, options);
+  settings.go_to_at_start = goal_at_start(options, start, info);
   return run_app(simulator, options, start, std::move(settings), seed, temperature);
 }
 

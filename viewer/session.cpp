@@ -69,6 +69,9 @@ void Session::start(const WalkStart& start) {
 void Session::step(const std::vector<float>& action) {
   assert(!timeline_.empty());
   if (current_ + 1 < length()) timeline_.resize(static_cast<size_t>(current_) + 1);  // fork
+  // Another user of the simulator (Go to's planner imagines whole populations with it) may have
+  // left it elsewhere: step from this frame's own state.
+  simulator_.restore_state(now().state);
   TimelineEntry next;
   next.action = action;
   next.dream = simulator_.step_single(action);

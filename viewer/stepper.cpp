@@ -21,6 +21,7 @@ void Stepper::start() {
   latest_ = make_snapshot();  // the session has started by now; the worker does not run yet
   latest_.version = 1;
   session_step_ = session_.current();
+  if (settings_.go_to_at_start) request_go_to(*settings_.go_to_at_start);
   worker_ = std::thread([this] { run(); });
 }
 
@@ -95,6 +96,14 @@ void Stepper::request_save_walk(const std::filesystem::path& path) {
   command.path = path;
   push_command(std::move(command));
 }
+
+void Stepper::request_go_to(const GoToGoal& goal) {
+  Command command{Command::Kind::go_to};
+  command.goal = goal;
+  push_command(std::move(command));
+}
+
+void Stepper::stop_go_to() { push_command(Command{Command::Kind::stop_go_to}); }
 
 void Stepper::start_recording() {
   std::lock_guard<std::mutex> lock(mutex_);
@@ -171,7 +180,7 @@ bool Stepper::wants_step_locked() const {
   if (is_paused_) return false;
   if (settings_.quit_step && session_step_ >= *settings_.quit_step) return false;
   if (settings_.screenshots.count(session_step_)) return false;  // hold until it is taken
-  if (replay_cursor_ < settings_.replay.size() || settings_.script) return true;
+  if (is_going_ || replay_cursor_ < settings_.replay.size() || settings_.script) return true;
   if (settings_.steps_when_idle) return true;
   return std::any_of(held_.begin(), held_.end(), [&](const std::string& key) { return bindings_.is_bound(key); });
 }
@@ -199,6 +208,7 @@ Snapshot snapshot_of(const Session& session, std::shared_ptr<const model::ModelI
   snapshot.action = entry.action;
   snapshot.has_truth = session.has_ground_truth();
   if (entry.truth) {
+    snapshot.pose = entry.pose;
     snapshot.truth = *entry.truth;
     snapshot.heatmap = model::error_heatmap(*entry.truth, entry.dream, kHeatmapFullScale);
     snapshot.map = session.map();
@@ -217,13 +227,39 @@ void Stepper::publish(Snapshot snapshot, std::unique_lock<std::mutex>& lock) {
   latest_ = std::move(snapshot);
 }
 
+Snapshot Stepper::make_snapshot() const {
+  Snapshot snapshot = snapshot_of(session_, info_);
+  snapshot.go_to = go_to_ ? go_to_->view() : finished_go_to_;
+  return snapshot;
+}
+
+void Stepper::begin_go_to(const GoToGoal& goal) {
+  if (!settings_.make_go_to_planning) throw UserError("Go to is not available in this viewer (no planner)");
+  if (!go_to_planning_) go_to_planning_ = settings_.make_go_to_planning();
+  go_to_ = std::make_unique<GoTo>(*go_to_planning_, session_, goal, settings_.go_to_options);
+  finished_go_to_ = {};
+  if (go_to_->is_done(session_)) end_go_to(go_to_->outcome(session_));  // already there
+}
+
+void Stepper::end_go_to(const std::string& outcome) {
+  if (!go_to_) return;
+  finished_go_to_ = go_to_->view();
+  finished_go_to_.is_active = false;
+  finished_go_to_.outcome = outcome;
+  go_to_.reset();
+}
+
 void Stepper::run_command(const Command& command) {
   switch (command.kind) {
-    case Command::Kind::restart: session_.restart(); break;
-    case Command::Kind::rewind: session_.rewind(command.index); break;
-    case Command::Kind::start: session_.start(command.start); break;
+    case Command::Kind::restart: end_go_to("stopped: restart"); session_.restart(); break;
+    case Command::Kind::rewind: end_go_to("stopped: rewind"); session_.rewind(command.index); break;
+    case Command::Kind::start: end_go_to("stopped: new start"); session_.start(command.start); break;
     case Command::Kind::temperature: session_.set_temperature(command.temperature); break;
     case Command::Kind::save_walk: save_walk(session_.walk(), command.path); break;
+    case Command::Kind::go_to: end_go_to("stopped: a new goal"); begin_go_to(command.goal); break;
+    case Command::Kind::stop_go_to:
+      if (go_to_) end_go_to("stopped after " + std::to_string(go_to_->view().steps) + " steps (Esc)");
+      break;
   }
 }
 
@@ -236,14 +272,19 @@ void Stepper::run() {
         commands_.pop_front();
         lock.unlock();
         std::string status;
+        const bool was_going = go_to_ != nullptr;
         try {
           run_command(command);
           if (command.kind == Command::Kind::save_walk) status = "walk saved to " + command.path.string();
+          if (command.kind == Command::Kind::go_to && go_to_) status = "going to " + command.goal.source;
+          const bool has_ended = (was_going || command.kind == Command::Kind::go_to) && !go_to_;
+          if (has_ended && !finished_go_to_.outcome.empty()) status = "Go to " + finished_go_to_.outcome;
         } catch (const UserError& e) {
           status = e.what();  // a bad path or image from the window: show it, keep walking
         }
         Snapshot snapshot = make_snapshot();
         lock.lock();
+        is_going_ = go_to_ != nullptr;
         if (!status.empty()) status_ = status;
         publish(std::move(snapshot), lock);
         continue;
@@ -269,12 +310,25 @@ void Stepper::run() {
       lock.unlock();
 
       const Clock::time_point started = Clock::now();
-      session_.step(action);
+      std::string outcome;
+      if (go_to_) {
+        const std::vector<float> planned = go_to_->next_action(session_);  // replans when due: slow
+        session_.step(planned);
+        go_to_->observe(session_, planned);
+        if (go_to_->is_done(session_)) {
+          outcome = go_to_->outcome(session_);
+          end_go_to(outcome);
+        }
+      } else {
+        session_.step(action);
+      }
       const Clock::time_point stepped = Clock::now();
       Snapshot snapshot = make_snapshot();
-      snapshot.input_time = input_time;
+      snapshot.input_time = go_to_ ? std::nullopt : input_time;
 
       lock.lock();
+      is_going_ = go_to_ != nullptr;
+      if (!outcome.empty()) status_ = "Go to " + outcome;
       next_tick_ = started + std::chrono::duration_cast<Clock::duration>(tick_);
       step_times_.push_back(stepped);
       while (step_times_.size() > 1 && step_times_.front() < stepped - std::chrono::seconds(2)) step_times_.pop_front();

@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "viewer/go_to.h"
 #include "viewer/key_bindings.h"
 #include "viewer/script.h"
 #include "viewer/session.h"
@@ -34,6 +35,9 @@ struct StepperSettings {
   std::map<int, std::filesystem::path> screenshots;  // the worker holds at these steps until taken
   std::optional<int> quit_step;            // no steps beyond; the app closes once it is shown
   bool steps_when_idle = false;            // step with a zero action when no key is held
+  GoToPlanningFactory make_go_to_planning; // empty: Go to is refused with a message
+  model::MpcOptions go_to_options = default_go_to_options();
+  std::optional<GoToGoal> go_to_at_start;  // --goal-pose / --goal: Go to from the first tick
 };
 
 // What the window shows; copied out under the mutex when `version` changes. It carries all the
@@ -46,12 +50,14 @@ struct Snapshot {
   Image dream;
   bool has_truth = false;    // the walk started in a world
   Image truth;               // truth, heatmap and map are empty without ground truth
+  std::optional<nav::Pose> pose;  // the true pose, with ground truth
   Image heatmap;
   Image map;
   double psnr = 0.0;
   std::vector<float> action; // the action that led to this frame
   std::optional<Clock::time_point> input_time;  // the key change this frame first answers
   std::shared_ptr<const model::ModelInfo> info; // the model (never changes; shared, not copied)
+  GoToView go_to;            // the running Go to, or the last one (is_active false) with its outcome
 };
 
 // The heatmap's white: a mean error of a quarter of the range, so the small errors of a good
@@ -88,6 +94,11 @@ class Stepper {
   void request_start(const WalkStart& start);
   void request_temperature(float temperature);
   void request_save_walk(const std::filesystem::path& path);
+  // Walks to the goal by planning in imagination, one planned action per tick, until the goal pose
+  // is reached (when known), the step budget is spent, or stop_go_to() (Esc). Keys are ignored
+  // meanwhile; restart, rewind and a new start stop it too.
+  void request_go_to(const GoToGoal& goal);
+  void stop_go_to();
   void start_recording();
   std::vector<Image> stop_recording();
   bool is_recording();
@@ -105,19 +116,22 @@ class Stepper {
 
  private:
   struct Command {
-    enum class Kind { restart, rewind, start, temperature, save_walk };
+    enum class Kind { restart, rewind, start, temperature, save_walk, go_to, stop_go_to };
     explicit Command(Kind what) : kind(what) {}
     Kind kind;
     int index = 0;
     float temperature = 0.0f;
     WalkStart start;
     std::filesystem::path path;
+    GoToGoal goal;
   };
   void run();
   bool wants_step_locked() const;
   void apply_script_locked(int step);
   void run_command(const Command& command);
-  Snapshot make_snapshot() const { return snapshot_of(session_, info_); }
+  Snapshot make_snapshot() const;
+  void begin_go_to(const GoToGoal& goal);
+  void end_go_to(const std::string& outcome);
   void publish(Snapshot snapshot, std::unique_lock<std::mutex>& lock);
   void push_command(Command command);
 
@@ -149,6 +163,12 @@ class Stepper {
   long long steps_ = 0;
   std::string status_;
   std::exception_ptr error_;
+  bool is_going_ = false;  // go_to_ is set (mirrored for wants_step_locked)
+
+  // The worker's own (never touched by the window's thread).
+  std::optional<GoToPlanning> go_to_planning_;
+  std::unique_ptr<GoTo> go_to_;
+  GoToView finished_go_to_;
 };
 
 }  // namespace dw::viewer

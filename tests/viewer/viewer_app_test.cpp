@@ -11,6 +11,8 @@
 #include <map>
 #include <optional>
 
+#include "model/plan_world.h"
+#include "model/revisit.h"
 #include "nav/base/user_error.h"
 #include "nav/world.h"
 #include "tests/scratch.h"
@@ -213,4 +215,35 @@ TEST_CASE("with the real (untrained small) model the dream pane equals its headl
   const std::vector<Image> context(static_cast<size_t>(headless->info().context), report.timeline[0]);
   const auto rollout = model::rollout(*headless, {context}, {}, {actions}, options.seed);
   CHECK(report.shown_dream.at(8).pixels == rollout[0][7].pixels);
+}
+
+TEST_CASE("a --goal-pose run plans its own actions in the viewer", "[viewer][vulkan][go_to]") {
+  test::FakeSimulator simulator(32);
+  ViewerOptions options = scripted_options();
+  options.world_seed = 2;
+  const nav::World world = model::revisit_world(simulator.info(), 2);
+  const nav::Pose spawn = world.spawn_pose(2);
+  nav::Pose goal = spawn;  // a cell or more away, where a short walk forward and turning leads
+  for (int t = 0; t < 40 && model::position_error(goal, spawn) < 1.0f; ++t) goal = world.step(goal, {1.0f, 0.0f, 0.3f});
+  REQUIRE(model::position_error(goal, spawn) >= 1.0f);
+  options.goal_pose = goal;
+  options.quit_step = 6;
+  const ViewerReport report = run_viewer(simulator, options);
+  CHECK(report.validation_messages == 0);
+  REQUIRE(report.walk.actions.size() == 6);
+  int moving = 0;
+  for (const auto& action : report.walk.actions) moving += action != std::vector<float>(3, 0.0f);
+  CHECK(moving >= 5);  // the planner's actions, not the zero action of a run with no key held
+}
+
+TEST_CASE("a goal pose in a wall, off the map or without a world is refused before the window opens", "[viewer]") {
+  test::FakeSimulator simulator(32);
+  ViewerOptions options = scripted_options();
+  options.world_seed = 2;
+  options.goal_pose = nav::Pose{-3.0f, 1.0f, 0.0f};
+  CHECK_THROWS_WITH(run_viewer(simulator, options), Catch::Contains("--goal-pose"));
+  options.goal_pose = nav::Pose{0.5f, 0.5f, 0.0f};  // the border is wall
+  CHECK_THROWS_WITH(run_viewer(simulator, options), Catch::Contains("--goal-pose"));
+  options.goal_image = scratch("nothing.png");
+  CHECK_THROWS_WITH(run_viewer(simulator, options), Catch::Contains("not both"));
 }
