@@ -6,7 +6,6 @@
 #include "model/plan_model.h"
 #include "model/tensor_io.h"
 #include "model/torch_simulator.h"
-#include "nav/base/user_error.h"
 
 namespace dw::model {
 
@@ -48,9 +47,10 @@ std::unique_ptr<FrameSpace> encoder_space(const std::filesystem::path& checkpoin
 // Here, beside encoder_space, so the torch-free plan_model.cpp needs no LibTorch.
 std::unique_ptr<FrameSpace> make_frame_space(const std::string& name, const std::filesystem::path& checkpoint,
                                              const std::string& device) {
+  check_cost_space(name);
   if (name == "pixels") return pixel_space();
-  if (name == "embedding") return encoder_space(checkpoint, device);
-  throw UserError("--cost-space: '" + name + "' is not one of embedding, pixels");
+  if (name == "layout") return layout_space();
+  return encoder_space(checkpoint, device);
 }
 
 }  // namespace dw::model

@@ -1,8 +1,10 @@
 #include "model/plan_model.h"
 
 #include <cassert>
+#include <algorithm>
 #include <cmath>
 
+#include "model/metrics.h"
 #include "model/revisit.h"
 #include "nav/base/user_error.h"
 
@@ -101,7 +103,41 @@ class PixelSpace final : public FrameSpace {
   }
 };
 
+// The frame area-averaged to kLayoutCells x kLayoutCells (the cells of layout PSNR): which walls
+// and colours are where, without the texture that makes the full-resolution distance jump with
+// every half-cell step.
+class LayoutSpace final : public FrameSpace {
+ public:
+  std::string name() const override { return "layout"; }
+  std::vector<Features> embed(const std::vector<Image>& frames) override {
+    std::vector<Features> features;
+    for (const Image& frame : frames) {
+      Features cells(static_cast<size_t>(kLayoutCells * kLayoutCells * 3), 0.0f);
+      std::vector<int> counts(static_cast<size_t>(kLayoutCells * kLayoutCells), 0);
+      for (int y = 0; y < frame.height; ++y) {
+        for (int x = 0; x < frame.width; ++x) {
+          const int cell = (y * kLayoutCells / frame.height) * kLayoutCells + x * kLayoutCells / frame.width;
+          const std::uint8_t* pixel = frame.at(x, y);
+          for (int c = 0; c < 3; ++c) cells[static_cast<size_t>(cell * 3 + c)] += pixel[c] / 255.0f;
+          ++counts[static_cast<size_t>(cell)];
+        }
+      }
+      for (size_t i = 0; i < cells.size(); ++i) cells[i] /= static_cast<float>(std::max(1, counts[i / 3]));
+      features.push_back(std::move(cells));
+    }
+    return features;
+  }
+};
+
 }  // namespace
+
+void check_cost_space(const std::string& name) {
+  if (name != "embedding" && name != "pixels" && name != "layout") {
+    throw UserError("--cost-space: '" + name + "' is not one of embedding, pixels, layout");
+  }
+}
+
+std::unique_ptr<FrameSpace> layout_space() { return std::make_unique<LayoutSpace>(); }
 
 std::unique_ptr<PlanningModel> simulator_planning_model(Simulator& simulator, std::uint64_t seed) {
   return std::make_unique<SimulatorPlanningModel>(simulator, seed);

@@ -45,7 +45,7 @@ class PlanningModel {
 class FrameSpace {
  public:
   virtual ~FrameSpace() = default;
-  virtual std::string name() const = 0;  // "pixels" or "embedding"
+  virtual std::string name() const = 0;  // "pixels", "layout" or "embedding"
   virtual std::vector<Features> embed(const std::vector<Image>& frames) = 0;
 };
 
@@ -58,10 +58,14 @@ std::unique_ptr<PlanningModel> world_planning_model(nav::World world, int width,
 
 // RGB values in [0, 1], row-major.
 std::unique_ptr<FrameSpace> pixel_space();
+// The frame's 8x8 area average (layout PSNR's cells), RGB in [0, 1].
+std::unique_ptr<FrameSpace> layout_space();
 // The learned encoder's output for each frame, flattened (the model's own embedding space). Loads
 // the encoder of the checkpoint; UserError as Simulator::load.
 std::unique_ptr<FrameSpace> encoder_space(const std::filesystem::path& checkpoint, const std::string& device = "cpu");
-// "embedding" or "pixels" (UserError naming --cost-space otherwise).
+// UserError naming --cost-space unless `name` is embedding, pixels or layout.
+void check_cost_space(const std::string& name);
+// "embedding", "pixels" or "layout" (UserError naming --cost-space otherwise).
 std::unique_ptr<FrameSpace> make_frame_space(const std::string& name, const std::filesystem::path& checkpoint,
                                              const std::string& device = "cpu");
 

@@ -20,7 +20,7 @@ void add_plan_flags(CLI::App* command, PlanFlags& flags, bool with_max_steps) {
   command->add_option("--smoothness", flags.mpc.smoothness, "Weight of the action smoothness penalty")->capture_default_str();
   command->add_option("--all-frames-weight", flags.mpc.all_frames_weight, "Weight of every imagined frame's distance to the goal")->capture_default_str();
   command->add_flag("--nearest-frame", flags.mpc.nearest_frame, "Score the imagined frame nearest the goal, not the last");
-  command->add_option("--cost-space", flags.cost_space, "embedding (the model's encoder) or pixels")->capture_default_str();
+  command->add_option("--cost-space", flags.cost_space, "embedding (the model's encoder), pixels, or layout (8x8 area averages)")->capture_default_str();
   command->add_option("--position-tolerance", flags.tolerance.position, "Success radius in cells")->capture_default_str();
   command->add_option("--heading-tolerance", flags.tolerance.heading, "Success heading error in radians")->capture_default_str();
 }

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "model/plan_model.h"
 #include "model/simulator.h"
 #include "model/threads.h"
 #include "nav/base/user_error.h"
@@ -79,9 +80,7 @@ void run_view(const ViewFlags& flags) {
   options.checkpoint = flags.checkpoint;
   options.device = flags.device;
   options.cost_space = flags.cost_space;
-  if (flags.cost_space != "embedding" && flags.cost_space != "pixels") {
-    throw UserError("--cost-space: '" + flags.cost_space + "' is not one of embedding, pixels");
-  }
+  model::check_cost_space(flags.cost_space);
   if (!flags.goal.empty()) options.goal_image = flags.goal;
   if (!flags.goal_pose.empty()) options.goal_pose = nav::parse_pose(flags.goal_pose, "--goal-pose");
 
@@ -143,7 +142,7 @@ void add_view_command(CLI::App& app) {
   view->add_option("--goal", flags->goal,
                    "Go to this image from the first tick: plan in imagination and walk there (the Go to panel; Esc stops)");
   view->add_option("--goal-pose", flags->goal_pose, "Go to the view at X,Y,YAW of the --world-seed world from the first tick");
-  view->add_option("--cost-space", flags->cost_space, "Go to compares frames in: embedding (the encoder's features) or pixels")
+  view->add_option("--cost-space", flags->cost_space, "Go to compares frames in: embedding (the encoder's features), pixels or layout (8x8 area averages)")
       ->capture_default_str();
   view->callback([flags] { run_view(*flags); });
 }

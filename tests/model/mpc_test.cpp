@@ -114,6 +114,23 @@ TEST_CASE("MPC on a model whose frames encode the position reaches the goal imag
   }
 }
 
+TEST_CASE("the layout space is the frame's 8x8 area average", "[plan]") {
+  Image frame(16, 16);  // left half red, right half blue, one white pixel in the top-left cell
+  for (int y = 0; y < 16; ++y) {
+    for (int x = 0; x < 16; ++x) frame.at(x, y)[x < 8 ? 0 : 2] = 255;
+  }
+  frame.at(0, 0)[1] = frame.at(0, 0)[2] = 255;
+  const Features cells = layout_space()->embed({frame}).front();
+  REQUIRE(cells.size() == 8 * 8 * 3);
+  auto cell = [&](int cx, int cy, int c) { return cells[static_cast<size_t>((cy * 8 + cx) * 3 + c)]; };
+  CHECK(cell(3, 5, 0) == Approx(1.0f));
+  CHECK(cell(3, 5, 2) == Approx(0.0f));
+  CHECK(cell(4, 5, 2) == Approx(1.0f));
+  CHECK(cell(0, 0, 1) == Approx(0.25f));  // one of the cell's 2x2 pixels
+  CHECK(layout_space()->name() == "layout");
+  CHECK_THROWS_WITH(check_cost_space("fog"), Catch::Contains("embedding, pixels, layout"));
+}
+
 TEST_CASE("MPC runs repeat for a seed", "[plan]") {
   auto run = [](std::uint64_t seed) {
     DotModel model;

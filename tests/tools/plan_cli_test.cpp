@@ -69,6 +69,11 @@ TEST_CASE("plan and eval-plan: bad input is one line with exit code 2", "[cli][p
   check_one_line_error(run_dreamwalk(plan_base() + " --goal-pose " + free_pose() + " --elites 9" + out), "--elites");
   check_one_line_error(run_dreamwalk(plan_base() + out), "exactly one of --goal");
   check_one_line_error(run_dreamwalk(plan_base() + " --goal-pose " + free_pose() + " --method adam" + out), "cem, mppi");
+  check_one_line_error(run_dreamwalk(plan_base() + " --goal-pose " + free_pose() + " --cost-space fog" + out),
+                       "embedding, pixels, layout");
+  check_one_line_error(run_dreamwalk("view --checkpoint " + dw::model::testing::tiny_run().run.string() +
+                                     " --world-seed 1 --cost-space fog"),
+                       "embedding, pixels, layout");
   check_one_line_error(run_dreamwalk(plan_base() + " --goal-pose " + free_pose() + " --replan-every 9" + out),
                        "--replan-every");
 
