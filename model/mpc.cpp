@@ -38,6 +38,18 @@ bool needs_all_frames(const MpcGoal& goal, const MpcOptions& options) {
   return !goal.goal || options.all_frames_weight > 0.0f || options.nearest_frame;
 }
 
+MpcOptions default_mpc_options() {
+  MpcOptions options;
+  options.planner.population = 32;
+  options.planner.elites = 6;
+  options.planner.iterations = 2;
+  options.planner.horizon = 16;
+  options.planner.initial_std = 1.0f;
+  options.planner.noise_correlation = 0.7f;
+  options.replan_every = 4;
+  return options;
+}
+
 void check_mpc_options(const MpcOptions& options) {
   check_planner_options(options.planner);
   if (options.replan_every < 1 || options.replan_every > options.planner.horizon) {

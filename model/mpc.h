@@ -35,6 +35,12 @@ struct MpcOptions {
   bool nearest_frame = false;      // score the imagined frame nearest the goal, not the last one
 };
 
+// The planner the README's eval-plan figures measured best on this CPU, the default of `plan`,
+// `eval-plan`, `bench plan` and the viewer's Go to: N 32, E 6, K 2, H 16, R 4, std 1.0, noise
+// correlation 0.7 (with the layout cost space, kDefaultCostSpace).
+MpcOptions default_mpc_options();
+inline constexpr const char* kDefaultCostSpace = "layout";
+
 // UserError naming the flag when replan_every is outside 1..horizon, max_steps < 1, or a weight
 // is negative; also checks the planner's options.
 void check_mpc_options(const MpcOptions& options);

@@ -27,7 +27,7 @@ struct PlanJob {
   std::filesystem::path goal_image;
   std::optional<nav::Pose> goal_pose;
   bool explore = false;
-  std::string cost_space = "embedding";             // or "pixels"
+  std::string cost_space = kDefaultCostSpace;       // or "embedding", "pixels"
   MpcOptions mpc;
   GoalTolerance tolerance;
   std::filesystem::path out;

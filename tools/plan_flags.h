@@ -11,9 +11,9 @@
 namespace dw::tools {
 
 struct PlanFlags {
-  model::MpcOptions mpc;
+  model::MpcOptions mpc = model::default_mpc_options();
   std::string method = "cem";
-  std::string cost_space = "embedding";
+  std::string cost_space = model::kDefaultCostSpace;
   model::GoalTolerance tolerance;
   // Turns the method name into the options (UserError for an unknown one).
   void resolve() { mpc.planner.method = model::parse_plan_method(method); }

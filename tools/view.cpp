@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "model/mpc.h"
 #include "model/plan_model.h"
 #include "model/simulator.h"
 #include "model/threads.h"
@@ -39,7 +40,7 @@ struct ViewFlags {
   bool validate = false;
   std::string goal;
   std::string goal_pose;
-  std::string cost_space = "embedding";
+  std::string cost_space = model::kDefaultCostSpace;
 };
 
 // "STEP:FILE" -> (STEP, FILE)
@@ -142,7 +143,7 @@ void add_view_command(CLI::App& app) {
   view->add_option("--goal", flags->goal,
                    "Go to this image from the first tick: plan in imagination and walk there (the Go to panel; Esc stops)");
   view->add_option("--goal-pose", flags->goal_pose, "Go to the view at X,Y,YAW of the --world-seed world from the first tick");
-  view->add_option("--cost-space", flags->cost_space, "Go to compares frames in: embedding (the encoder's features), pixels or layout (8x8 area averages)")
+  view->add_option("--cost-space", flags->cost_space, "Go to compares frames in: layout (8x8 area averages), embedding (the encoder's features) or pixels")
       ->capture_default_str();
   view->callback([flags] { run_view(*flags); });
 }

@@ -40,7 +40,7 @@ struct ViewerOptions {
   // plans in pixels), and a goal to walk to from the first tick (--goal / --goal-pose).
   std::filesystem::path checkpoint;
   std::string device = "cpu";
-  std::string cost_space = "embedding";
+  std::string cost_space = "layout";  // model::kDefaultCostSpace (this header stays free of model/mpc.h)
   std::optional<std::filesystem::path> goal_image;
   std::optional<nav::Pose> goal_pose;
 };

@@ -19,18 +19,6 @@ Image at_model_size(const Image& image, const model::ModelInfo& info) {
 
 }  // namespace
 
-model::MpcOptions default_go_to_options() {
-  model::MpcOptions options;
-  options.planner.population = 32;
-  options.planner.elites = 6;
-  options.planner.iterations = 2;
-  options.planner.horizon = 8;
-  options.planner.initial_std = 1.0f;
-  options.replan_every = 4;
-  options.max_steps = 64;
-  return options;
-}
-
 model::PlanContext plan_context_of(const Session& session, int context) {
   model::PlanContext plan_context;
   const int first = std::max(0, session.current() - std::max(1, context) + 1);

@@ -33,9 +33,6 @@ struct GoToPlanning {
 };
 using GoToPlanningFactory = std::function<GoToPlanning()>;
 
-// The viewer's planner: N 32, E 6, K 2, H 8, R 4, std 1.0 (about a second per replanning on two
-// CPU cores with the shipped model, the setting of the README's eval-plan table), 64 steps at most.
-model::MpcOptions default_go_to_options();
 
 // What the panel shows of a Go to, carried in the stepper's snapshot.
 struct GoToView {

@@ -36,7 +36,7 @@ struct StepperSettings {
   std::optional<int> quit_step;            // no steps beyond; the app closes once it is shown
   bool steps_when_idle = false;            // step with a zero action when no key is held
   GoToPlanningFactory make_go_to_planning; // empty: Go to is refused with a message
-  model::MpcOptions go_to_options = default_go_to_options();
+  model::MpcOptions go_to_options = model::default_mpc_options();  // 64 steps at most
   std::optional<GoToGoal> go_to_at_start;  // --goal-pose / --goal: Go to from the first tick
 };
 

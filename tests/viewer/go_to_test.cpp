@@ -68,7 +68,7 @@ TEST_CASE("Go to walks the session to a goal pose and stops there", "[viewer][go
   stepper.start();
   stepper.request_go_to(GoToGoal{model::world_view(world, goal, 32, 32), goal, "the test's goal"});
   const Snapshot running = wait_until(stepper, [](const Snapshot& s) { return s.go_to.is_active && !s.go_to.plan.empty(); });
-  CHECK(running.go_to.plan.size() == 8);  // the viewer's horizon: the filmstrip of the current plan
+  CHECK(running.go_to.plan.size() == 16);  // the default horizon: the filmstrip of the current plan
   CHECK(running.go_to.goal_source == "the test's goal");
   const Snapshot ended = wait_until(stepper, [](const Snapshot& s) { return !s.go_to.is_active && !s.go_to.outcome.empty(); });
   stepper.stop();
