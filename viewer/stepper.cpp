@@ -266,10 +266,13 @@ void Stepper::run_command(const Command& command) {
 void Stepper::run() {
   std::unique_lock<std::mutex> lock(mutex_);
   try {
-    while (!is_stopping_) {
+    // Commands still queued at stop are run first (a walk saved just before the window closes is
+    // written), except a Go to, which would only start planning.
+    while (!is_stopping_ || !commands_.empty()) {
       if (!commands_.empty()) {
         const Command command = std::move(commands_.front());
         commands_.pop_front();
+        if (is_stopping_ && command.kind == Command::Kind::go_to) continue;
         lock.unlock();
         std::string status;
         const bool was_going = go_to_ != nullptr;
@@ -289,6 +292,7 @@ void Stepper::run() {
         publish(std::move(snapshot), lock);
         continue;
       }
+      if (is_stopping_) break;
       if (!wants_step_locked()) {
         wake_.wait(lock);
         continue;
