@@ -9,6 +9,8 @@
 
 #include <vector>
 
+#include "model/layers.h"
+
 namespace dw::model {
 
 // The noise levels of a sampler with `steps` denoiser evaluations, highest first, then 0.
@@ -34,7 +36,7 @@ class ResidualDenoiserImpl : public torch::nn::Module {
   torch::nn::Linear embed_{nullptr};           // noise level features -> embedding
   torch::nn::Conv2d in_{nullptr}, middle_{nullptr}, fuse_{nullptr}, out_{nullptr};
   torch::nn::Conv2d down_{nullptr};
-  torch::nn::ConvTranspose2d up_{nullptr};
+  SubpixelUp up_{nullptr};
   torch::nn::ModuleList modulations_{nullptr};  // embedding -> (scale, shift) per block
 };
 TORCH_MODULE(ResidualDenoiser);
