@@ -208,6 +208,8 @@ ModelConfig model_from_json(const json& object, const std::string& where) {
     model.decoder.type = value == "warp" ? DecoderType::warp : DecoderType::mean;
   }
   reader.reject_unknown({"previous_frame"});
+  require(!model.decoder.anchor || model.decoder.type != DecoderType::mean, where,
+          "model.decoder.anchor needs a decoder that warps (type warp or denoise)");
   return model;
 }
 

@@ -35,6 +35,11 @@ struct DecoderConfig {
   // the prediction's and the truth's |dx| and |dy| (a blurred frame has too small gradients, which
   // the squared error alone barely punishes). 0 = squared error only.
   float gradient_weight = 0.0f;
+  // warp only: also warp the last *observed* frame (the anchor) by a second flow and blend the
+  // two warps by a predicted mask. Every imagined step re-warps its own blurred output, so
+  // detail fades a little each step; the anchor is sharp however long the walk, wherever it is
+  // still in view. Off by default (a new checkpoint layout: the "anchor" convolution).
+  bool anchor = false;
   // denoise only: denoiser evaluations per sampled frame (Euler steps of the EDM sampler), the
   // widths of its two resolutions (frame / 2 and frame / 4), and the share of the decoded
   // training frames it trains on (it is trained beside the warp decoder on detached inputs, so

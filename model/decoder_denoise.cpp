@@ -18,7 +18,7 @@ class DenoiseDecoder final : public FrameDecoder {
     denoiser_ = register_module("denoiser", ResidualDenoiser(3 + mean_->hidden_channels(), config.decoder.denoise_channels));
   }
 
-  DecodedFrame decode(const torch::Tensor& features, const torch::Tensor& previous, const torch::Tensor& target,
+  DecodedFrame decode(const torch::Tensor& features, const PreviousFrames& previous, const torch::Tensor& target,
                       std::vector<at::Generator>& noise) override {
     const WarpedPrediction mean = mean_->predict(features, previous);
     const torch::Tensor condition = torch::cat({mean.frame * 2.0 - 1.0, mean.hidden}, 1).detach();

@@ -13,7 +13,7 @@ class MeanDecoder final : public FrameDecoder {
     head_ = register_module("head", conv(decoder_channels(config).back(), 3, 3));
   }
 
-  DecodedFrame decode(const torch::Tensor& features, const torch::Tensor& /*previous*/,
+  DecodedFrame decode(const torch::Tensor& features, const PreviousFrames& /*previous*/,
                       const torch::Tensor& target, std::vector<at::Generator>& /*noise*/) override {
     torch::Tensor x = path_.stem->forward(features);
     for (const auto& stage : *path_.stages) x = stage->as<torch::nn::Sequential>()->forward(x);

@@ -21,6 +21,15 @@ std::vector<int> skip_channels(const ModelConfig& config) {
   return channels;
 }
 
+// Coarse maps (flows, masks) bilinearly upsampled to the frame's resolution.
+torch::Tensor upsample_like(const torch::Tensor& coarse, const torch::Tensor& frame) {
+  namespace F = nn::functional;
+  return F::interpolate(coarse, F::InterpolateFuncOptions()
+                                    .size(std::vector<int64_t>{frame.size(2), frame.size(3)})
+                                    .mode(torch::kBilinear)
+                                    .align_corners(false));
+}
+
 }  // namespace
 
 // The previous frame at every decoder resolution, finest first ([N,3,H,W] centred, then one
@@ -63,16 +72,23 @@ WarpDecoder::WarpDecoder(const ModelConfig& config, int feature_channels)
     flow_->weight.zero_();
     flow_->bias.zero_();
   }
+  if (config.decoder.anchor) {
+    anchor_ = register_module("anchor", conv(channels[1], 3, 3));
+    torch::NoGradGuard no_grad;  // start from the identity warp and an even blend
+    anchor_->weight.zero_();
+    anchor_->bias.zero_();
+  }
   head_ = register_module("head", conv(channels.back(), 3, 3));
 }
 
 int WarpDecoder::hidden_channels() const { return decoder_channels(config_).back(); }
 
-WarpedPrediction WarpDecoder::predict(const torch::Tensor& features, const torch::Tensor& previous) {
+WarpedPrediction WarpDecoder::predict(const torch::Tensor& features, const PreviousFrames& previous) {
   // No frame yet (the very first one of a window): a grey frame.
   const torch::Tensor frame =
-      previous.defined() ? previous.to(features.scalar_type())
-                         : torch::full({features.size(0), 3, config_.height, config_.width}, 0.5, features.options());
+      previous.last.defined()
+          ? previous.last.to(features.scalar_type())
+          : torch::full({features.size(0), 3, config_.height, config_.width}, 0.5, features.options());
   torch::Tensor x = path_.stem->forward(features);
   torch::Tensor warped;
   std::vector<torch::Tensor> skips;
@@ -81,6 +97,7 @@ WarpedPrediction WarpDecoder::predict(const torch::Tensor& features, const torch
     x = path_.stages[i]->as<nn::Sequential>()->forward(x);
     if (i == 0) {
       warped = warp(frame, x);
+      if (anchor_ && previous.anchor.defined()) warped = blend_anchor(warped, previous.anchor, x);
       skips = skips_->forward(warped);
     }
     x = fuse_[i]->as<nn::Sequential>()->forward(torch::cat({x, skips.at(stages - 1 - i)}, 1));
@@ -90,7 +107,7 @@ WarpedPrediction WarpDecoder::predict(const torch::Tensor& features, const torch
   return {torch::sigmoid(torch::logit(warped.clamp(0.02, 0.98)) + correction), x};
 }
 
-DecodedFrame WarpDecoder::decode(const torch::Tensor& features, const torch::Tensor& previous,
+DecodedFrame WarpDecoder::decode(const torch::Tensor& features, const PreviousFrames& previous,
                                  const torch::Tensor& target, std::vector<at::Generator>& /*noise*/) {
   return score_mean_frame(predict(features, previous).frame, target, config_.decoder);
 }
@@ -98,13 +115,18 @@ DecodedFrame WarpDecoder::decode(const torch::Tensor& features, const torch::Ten
 // The flow is predicted on the first upsampled stage and smoothly upsampled: a camera step
 // moves most of the picture coherently.
 torch::Tensor WarpDecoder::warp(const torch::Tensor& frame, const torch::Tensor& coarse_features) {
-  namespace F = nn::functional;
-  auto flow = F::interpolate(flow_->forward(coarse_features),
-                             F::InterpolateFuncOptions()
-                                 .size(std::vector<int64_t>{frame.size(2), frame.size(3)})
-                                 .mode(torch::kBilinear)
-                                 .align_corners(false));
-  return warp_frame(frame, flow, config_.decoder.resample);
+  return warp_frame(frame, upsample_like(flow_->forward(coarse_features), frame), config_.decoder.resample);
+}
+
+// The anchor warped by its own flow, blended into the warped previous frame per pixel: where the
+// last true frame still shows the place, its sharp pixels can replace the re-warped ones.
+torch::Tensor WarpDecoder::blend_anchor(const torch::Tensor& warped, const torch::Tensor& anchor,
+                                        const torch::Tensor& coarse_features) {
+  const torch::Tensor out = upsample_like(anchor_->forward(coarse_features), warped);
+  const torch::Tensor from_anchor =
+      warp_frame(anchor.to(warped.scalar_type()), out.slice(1, 0, 2), config_.decoder.resample);
+  const torch::Tensor mask = torch::sigmoid(out.slice(1, 2, 3));
+  return mask * from_anchor + (1.0 - mask) * warped;
 }
 
 

@@ -17,19 +17,21 @@ class WarpDecoder final : public FrameDecoder {
  public:
   WarpDecoder(const ModelConfig& config, int feature_channels);
 
-  WarpedPrediction predict(const torch::Tensor& features, const torch::Tensor& previous);
-  DecodedFrame decode(const torch::Tensor& features, const torch::Tensor& previous, const torch::Tensor& target,
+  WarpedPrediction predict(const torch::Tensor& features, const PreviousFrames& previous);
+  DecodedFrame decode(const torch::Tensor& features, const PreviousFrames& previous, const torch::Tensor& target,
                       std::vector<at::Generator>& noise) override;
   int hidden_channels() const;
 
  private:
   torch::Tensor warp(const torch::Tensor& frame, const torch::Tensor& coarse_features);
+  torch::Tensor blend_anchor(const torch::Tensor& warped, const torch::Tensor& anchor, const torch::Tensor& coarse_features);
 
   ModelConfig config_;
   UpsamplingPath path_;
   std::shared_ptr<FrameSkipsImpl> skips_;  // the warped frame at every resolution
   torch::nn::ModuleList fuse_{nullptr};    // [stage output, skip] -> stage channels
   torch::nn::Conv2d flow_{nullptr};        // first upsampled stage -> (dx, dy)
+  torch::nn::Conv2d anchor_{nullptr};      // with decoder.anchor: first stage -> (dx, dy, mask logit)
   torch::nn::Conv2d head_{nullptr};
 };
 

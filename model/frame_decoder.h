@@ -21,11 +21,21 @@ struct DecodedFrame {
   torch::Tensor mse;    // with a target: per-pixel MSE of `frame`, for reporting
 };
 
+// What a decoder may draw on besides the features: the frame before (observed or imagined) and
+// the last observed one (the anchor; only decoders that ask for it use it). Both [N,3,H,W] in
+// [0,1], or undefined before the first frame.
+struct PreviousFrames {
+  torch::Tensor last;
+  torch::Tensor anchor;
+  PreviousFrames(torch::Tensor last_frame, torch::Tensor anchor_frame = {})  // NOLINT: a frame is a PreviousFrames
+      : last(std::move(last_frame)), anchor(std::move(anchor_frame)) {}
+};
+
 class FrameDecoder : public torch::nn::Module {
  public:
-  // features [N,F,h,w] from the dynamics core; previous [N,3,H,W] in [0,1] or undefined before
-  // the first frame; target [N,3,H,W] (undefined at inference); noise: one stream per trajectory.
-  virtual DecodedFrame decode(const torch::Tensor& features, const torch::Tensor& previous,
+  // features [N,F,h,w] from the dynamics core; target [N,3,H,W] (undefined at inference); noise:
+  // one stream per trajectory.
+  virtual DecodedFrame decode(const torch::Tensor& features, const PreviousFrames& previous,
                               const torch::Tensor& target, std::vector<at::Generator>& noise) = 0;
 };
 

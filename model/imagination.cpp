@@ -10,6 +10,7 @@ ImaginationState ImaginationState::clone() const {
   ImaginationState copy;
   copy.latent = latent.clone();
   if (last_frame.defined()) copy.last_frame = last_frame.clone();
+  if (anchor_frame.defined()) copy.anchor_frame = anchor_frame.clone();
   for (const auto& generator : noise) copy.noise.push_back(generator.clone());
   copy.observed = observed;
   return copy;
@@ -58,9 +59,10 @@ Observation Imagination::observe(ImaginationState& state, const torch::Tensor& f
   state.latent = dynamics.with_sample(next, sample(observation.posterior, temperature, state.noise));
   if (reconstruct) {
     observation.reconstruction =
-        model_->decoder().decode(dynamics.features(state.latent), state.last_frame, frame, state.noise);
+        model_->decoder().decode(dynamics.features(state.latent), {state.last_frame, state.anchor_frame}, frame, state.noise);
   }
   state.last_frame = feed_back_reconstruction ? observation.reconstruction.frame.detach() : frame;
+  if (!feed_back_reconstruction) state.anchor_frame = frame;  // the pixels that ran free are not seen
   ++state.observed;
   return observation;
 }
@@ -71,7 +73,8 @@ DecodedFrame Imagination::imagine(ImaginationState& state, const torch::Tensor& 
   DynamicsCore& dynamics = model_->dynamics();
   DynamicsState next = dynamics.advance(state.latent, action);
   state.latent = dynamics.with_sample(next, sample(dynamics.prior(next), temperature, state.noise));
-  DecodedFrame decoded = model_->decoder().decode(dynamics.features(state.latent), state.last_frame, target, state.noise);
+  DecodedFrame decoded =
+      model_->decoder().decode(dynamics.features(state.latent), {state.last_frame, state.anchor_frame}, target, state.noise);
   state.last_frame = decoded.frame.detach();
   return decoded;
 }

@@ -20,6 +20,7 @@ namespace dw::model {
 struct ImaginationState {
   DynamicsState latent;
   torch::Tensor last_frame;           // observed or imagined: the decoder's previous frame
+  torch::Tensor anchor_frame;         // the last observed frame (decoder.anchor)
   std::vector<at::Generator> noise;   // one stream per trajectory
   int observed = 0;                   // true frames seen so far
   ImaginationState clone() const;

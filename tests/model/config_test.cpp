@@ -71,6 +71,8 @@ TEST_CASE("decoder and dynamics types are typed, validated and written back", "[
   expect_error("model:\n  decoder: mean\n", "'model.decoder' must be a mapping");
   expect_error("model:\n  decoder:\n    resample: lanczos\n", "bilinear, bicubic");
   expect_error("model:\n  decoder:\n    gradient_weight: -1\n", "model.decoder.gradient_weight");
+  expect_error("model:\n  decoder:\n    type: mean\n    anchor: true\n", "model.decoder.anchor needs a decoder that warps");
+  expect_error("model:\n  decoder:\n    anchor: 2\n", "model.decoder.anchor");
   expect_error("model:\n  previous_frame: warp\n  decoder:\n    type: warp\n", "not both");
   expect_error("model:\n  context: 4\ntrain:\n  min_context: 5\n", "train.min_context");
   expect_error("train:\n  horizon: 0\n", "train.horizon must be in [1, 256]");
@@ -79,11 +81,13 @@ TEST_CASE("decoder and dynamics types are typed, validated and written back", "[
   Config config = testing::tiny_config();
   config.model.decoder.type = DecoderType::denoise;
   config.model.decoder.denoise_steps = 5;
+  config.model.decoder.anchor = true;
   config.train.min_context = 1;
   const nlohmann::json json = config;
   const Config back = config_from_json(json, "round trip");
   CHECK(back.model.decoder.type == DecoderType::denoise);
   CHECK(back.model.decoder.denoise_steps == 5);
+  CHECK(back.model.decoder.anchor);
   CHECK(back.train.min_context == 1);
   CHECK(json["model"]["decoder"]["type"] == "denoise");
   CHECK_FALSE(json["model"].contains("previous_frame"));
