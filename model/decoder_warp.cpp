@@ -73,7 +73,7 @@ WarpDecoder::WarpDecoder(const ModelConfig& config, int feature_channels)
     flow_->bias.zero_();
   }
   if (config.decoder.anchor) {
-    anchor_ = register_module("anchor", conv(channels[1], 3, 3));
+    anchor_ = register_module("anchor", conv(channels[1] + 6, 3, 3));  // + the two frames, coarse
     torch::NoGradGuard no_grad;  // start from the identity warp and an even blend
     anchor_->weight.zero_();
     anchor_->bias.zero_();
@@ -119,16 +119,21 @@ torch::Tensor WarpDecoder::warp(const torch::Tensor& frame, const torch::Tensor&
 }
 
 // The anchor warped by its own flow, blended into the warped previous frame per pixel: where the
-// last true frame still shows the place, its sharp pixels can replace the re-warped ones.
+// last true frame still shows the place, its sharp pixels can replace the re-warped ones. The
+// flow and the mask are predicted from the features and both frames at the features' resolution:
+// the features alone do not say where the anchor's pixels went.
 torch::Tensor WarpDecoder::blend_anchor(const torch::Tensor& warped, const torch::Tensor& anchor,
                                         const torch::Tensor& coarse_features) {
-  const torch::Tensor out = upsample_like(anchor_->forward(coarse_features), warped);
-  const torch::Tensor from_anchor =
-      warp_frame(anchor.to(warped.scalar_type()), out.slice(1, 0, 2), config_.decoder.resample);
+  const torch::Tensor anchor_frame = anchor.to(warped.scalar_type());
+  const auto coarse = [&](const torch::Tensor& frame) {
+    return torch::adaptive_avg_pool2d(frame, {coarse_features.size(2), coarse_features.size(3)}) * 2.0 - 1.0;
+  };
+  const torch::Tensor out =
+      upsample_like(anchor_->forward(torch::cat({coarse_features, coarse(anchor_frame), coarse(warped)}, 1)), warped);
+  const torch::Tensor from_anchor = warp_frame(anchor_frame, out.slice(1, 0, 2), config_.decoder.resample);
   const torch::Tensor mask = torch::sigmoid(out.slice(1, 2, 3));
   return mask * from_anchor + (1.0 - mask) * warped;
 }
-
 
 std::shared_ptr<FrameDecoder> make_warp_decoder(const ModelConfig& config, int feature_channels) {
   return std::make_shared<WarpDecoder>(config, feature_channels);
