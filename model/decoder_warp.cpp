@@ -30,6 +30,13 @@ torch::Tensor upsample_like(const torch::Tensor& coarse, const torch::Tensor& fr
                                     .align_corners(false));
 }
 
+// Zero weights and bias: a flow head starts at the identity warp (and a mask at an even blend).
+void start_at_zero(nn::Conv2d& head) {
+  torch::NoGradGuard no_grad;
+  head->weight.zero_();
+  head->bias.zero_();
+}
+
 }  // namespace
 
 // The previous frame at every decoder resolution, finest first ([N,3,H,W] centred, then one
@@ -67,16 +74,10 @@ WarpDecoder::WarpDecoder(const ModelConfig& config, int feature_channels)
     fuse_->push_back(nn::Sequential(conv(width + skip, width, 3), nn::SiLU()));
   }
   flow_ = register_module("flow", conv(channels[1], 2, 3));
-  {
-    torch::NoGradGuard no_grad;  // start from the identity warp
-    flow_->weight.zero_();
-    flow_->bias.zero_();
-  }
+  start_at_zero(flow_);
   if (config.decoder.anchor) {
     anchor_ = register_module("anchor", conv(channels[1] + 6, 3, 3));  // + the two frames, coarse
-    torch::NoGradGuard no_grad;  // start from the identity warp and an even blend
-    anchor_->weight.zero_();
-    anchor_->bias.zero_();
+    start_at_zero(anchor_);
   }
   head_ = register_module("head", conv(channels.back(), 3, 3));
 }
