@@ -210,6 +210,10 @@ ModelConfig model_from_json(const json& object, const std::string& where) {
   reader.reject_unknown({"previous_frame"});
   require(!model.decoder.anchor || model.decoder.type != DecoderType::mean, where,
           "model.decoder.anchor needs a decoder that warps (type warp or denoise)");
+  require(!model.decoder.track_anchor || model.decoder.type != DecoderType::mean, where,
+          "model.decoder.track_anchor needs a decoder that warps (type warp or denoise)");
+  require(!(model.decoder.track_anchor && model.decoder.anchor), where,
+          "model.decoder.anchor and model.decoder.track_anchor are two ways to use the anchor: choose one");
   return model;
 }
 

@@ -40,6 +40,11 @@ struct DecoderConfig {
   // detail fades a little each step; the anchor is sharp however long the walk, wherever it is
   // still in view. Off by default (a new checkpoint layout: the "anchor" convolution).
   bool anchor = false;
+  // warp only: warp the last observed frame (the anchor) by the composition of every step's flow
+  // since it was seen, and use it wherever that pixel is still in view; the re-warped last frame
+  // fills the rest. Each pixel is then resampled once from a sharp frame instead of once per
+  // step. No parameters (any warp checkpoint can run with it); not together with `anchor`.
+  bool track_anchor = false;
   // denoise only: denoiser evaluations per sampled frame (Euler steps of the EDM sampler), the
   // widths of its two resolutions (frame / 2 and frame / 4), and the share of the decoded
   // training frames it trains on (it is trained beside the warp decoder on detached inputs, so

@@ -28,6 +28,7 @@ void visit_model_fields(ModelConfig& m, Visitor& v) {
     s.choice("resample", m.decoder.resample, {Resample::bilinear, Resample::bicubic});
     s.field("gradient_weight", m.decoder.gradient_weight, Range{0, 1e3});
     s.field("anchor", m.decoder.anchor, Range{0, 1});
+    s.field("track_anchor", m.decoder.track_anchor, Range{0, 1});
     s.field("denoise_steps", m.decoder.denoise_steps, Range{1, 32});
     s.field("denoise_channels", m.decoder.denoise_channels, Range{1, 1024});
     s.field("denoise_fraction", m.decoder.denoise_fraction, Range{0, 1, true});

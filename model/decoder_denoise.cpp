@@ -24,11 +24,12 @@ class DenoiseDecoder final : public FrameDecoder {
     const torch::Tensor condition = torch::cat({mean.frame * 2.0 - 1.0, mean.hidden}, 1).detach();
     if (!target.defined()) {
       const torch::Tensor residual = denoiser_->sample(condition, config_.denoise_steps, noise);
-      return {(mean.frame + 0.5 * residual).clamp(0.0, 1.0), {}, {}};
+      return {(mean.frame + 0.5 * residual).clamp(0.0, 1.0), {}, {}, mean.anchor_track};
     }
     // Training: the frame fed back is the mean (sampling every step would multiply the cost),
     // and the denoiser learns the residual on a seeded share of the rows.
     DecodedFrame out = score_mean_frame(mean.frame, target, config_);
+    out.anchor_track = mean.anchor_track;
     std::vector<std::int64_t> rows;
     std::vector<at::Generator> streams;
     for (std::int64_t b = 0; b < target.size(0); ++b) {

@@ -37,6 +37,29 @@ void start_at_zero(nn::Conv2d& head) {
   head->bias.zero_();
 }
 
+// 1 where a sampling position [N,2,H,W] falls inside the frame, else 0 ([N,1,H,W]).
+torch::Tensor inside_frame(const torch::Tensor& position) {
+  return (position.abs() <= 1.0).all(1, true).to(position.scalar_type());
+}
+
+// The anchor track after one more step whose flow samples the last frame at x + step_flow(x):
+// that pixel of the last frame sat at its own track's flow in the anchor, so the flows add (the
+// last track read at the new position), and the weight falls to 0 where either position leaves
+// the frame. `previous` undefined = the identity (the last frame is the anchor).
+torch::Tensor compose_track(const torch::Tensor& previous, const torch::Tensor& step_flow) {
+  const torch::Tensor centres = pixel_centres(step_flow);
+  torch::Tensor carried_flow = torch::zeros_like(step_flow);
+  torch::Tensor carried_weight = torch::ones_like(step_flow.slice(1, 0, 1));
+  if (previous.defined()) {
+    const torch::Tensor carried = warp_frame(previous.to(step_flow.scalar_type()), step_flow, Resample::bilinear);
+    carried_flow = carried.slice(1, 0, 2);
+    carried_weight = carried.slice(1, 2, 3);
+  }
+  const torch::Tensor flow = step_flow + carried_flow;
+  const torch::Tensor weight = carried_weight * inside_frame(centres + step_flow) * inside_frame(centres + flow);
+  return torch::cat({flow, weight}, 1);
+}
+
 }  // namespace
 
 // The previous frame at every decoder resolution, finest first ([N,3,H,W] centred, then one
@@ -92,31 +115,49 @@ WarpedPrediction WarpDecoder::predict(const torch::Tensor& features, const Previ
           : torch::full({features.size(0), 3, config_.height, config_.width}, 0.5, features.options());
   torch::Tensor x = path_.stem->forward(features);
   torch::Tensor warped;
+  torch::Tensor track;
   std::vector<torch::Tensor> skips;
   const size_t stages = path_.stages->size();
   for (size_t i = 0; i < stages; ++i) {
     x = path_.stages[i]->as<nn::Sequential>()->forward(x);
     if (i == 0) {
-      warped = warp(frame, x);
+      const torch::Tensor flow = upsample_like(flow_->forward(x), frame);
+      warped = warp(frame, flow);
       if (anchor_ && previous.anchor.defined()) warped = blend_anchor(warped, previous.anchor, x);
+      if (config_.decoder.track_anchor && previous.anchor.defined()) {
+        warped = track_anchor(warped, previous, flow, track);
+      }
       skips = skips_->forward(warped);
     }
     x = fuse_[i]->as<nn::Sequential>()->forward(torch::cat({x, skips.at(stages - 1 - i)}, 1));
   }
   torch::Tensor correction = head_->forward(x);
   // The warped frame plus a correction in logit space: stays in (0,1), and copying is free.
-  return {torch::sigmoid(torch::logit(warped.clamp(0.02, 0.98)) + correction), x};
+  return {torch::sigmoid(torch::logit(warped.clamp(0.02, 0.98)) + correction), x, track};
 }
 
 DecodedFrame WarpDecoder::decode(const torch::Tensor& features, const PreviousFrames& previous,
                                  const torch::Tensor& target, std::vector<at::Generator>& /*noise*/) {
-  return score_mean_frame(predict(features, previous).frame, target, config_.decoder);
+  WarpedPrediction prediction = predict(features, previous);
+  DecodedFrame out = score_mean_frame(prediction.frame, target, config_.decoder);
+  out.anchor_track = prediction.anchor_track;
+  return out;
 }
 
-// The flow is predicted on the first upsampled stage and smoothly upsampled: a camera step
-// moves most of the picture coherently.
-torch::Tensor WarpDecoder::warp(const torch::Tensor& frame, const torch::Tensor& coarse_features) {
-  return warp_frame(frame, upsample_like(flow_->forward(coarse_features), frame), config_.decoder.resample);
+// The flow is predicted on the first upsampled stage and smoothly upsampled (`flow` is already
+// at the frame's resolution): a camera step moves most of the picture coherently.
+torch::Tensor WarpDecoder::warp(const torch::Tensor& frame, const torch::Tensor& flow) {
+  return warp_frame(frame, flow, config_.decoder.resample);
+}
+
+// The anchor sampled once through the composed track, wherever its pixel is still in view; the
+// re-warped last frame elsewhere (what came into view since the anchor was seen). Sets `track`.
+torch::Tensor WarpDecoder::track_anchor(const torch::Tensor& warped, const PreviousFrames& previous,
+                                        const torch::Tensor& flow, torch::Tensor& track) {
+  track = compose_track(previous.anchor_track, flow);
+  const torch::Tensor from_anchor = warp(previous.anchor.to(warped.scalar_type()), track.slice(1, 0, 2));
+  const torch::Tensor weight = track.slice(1, 2, 3);
+  return weight * from_anchor + (1.0 - weight) * warped;
 }
 
 // The anchor warped by its own flow, blended into the warped previous frame per pixel: where the

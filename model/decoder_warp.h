@@ -9,6 +9,7 @@ namespace dw::model {
 struct WarpedPrediction {
   torch::Tensor frame;   // [N,3,H,W] in (0,1): the warped previous frame plus the correction
   torch::Tensor hidden;  // [N,C,H,W]: the last full-resolution stage, what the head saw
+  torch::Tensor anchor_track;  // decoder.track_anchor: the track of this frame (PreviousFrames)
 };
 
 class FrameSkipsImpl;
@@ -23,7 +24,9 @@ class WarpDecoder final : public FrameDecoder {
   int hidden_channels() const;
 
  private:
-  torch::Tensor warp(const torch::Tensor& frame, const torch::Tensor& coarse_features);
+  torch::Tensor warp(const torch::Tensor& frame, const torch::Tensor& flow);
+  torch::Tensor track_anchor(const torch::Tensor& warped, const PreviousFrames& previous, const torch::Tensor& flow,
+                             torch::Tensor& track);
   torch::Tensor blend_anchor(const torch::Tensor& warped, const torch::Tensor& anchor, const torch::Tensor& coarse_features);
 
   ModelConfig config_;

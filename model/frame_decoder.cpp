@@ -35,7 +35,7 @@ torch::Tensor gradient_loss(const torch::Tensor& predicted, const torch::Tensor&
 }  // namespace
 
 DecodedFrame score_mean_frame(torch::Tensor frame, const torch::Tensor& target, const DecoderConfig& config) {
-  DecodedFrame out{std::move(frame), {}, {}};
+  DecodedFrame out{std::move(frame), {}, {}, {}};
   if (!target.defined()) return out;
   const torch::Tensor predicted = out.frame.to(torch::kFloat32);
   out.mse = (predicted - target).square().mean();
@@ -45,11 +45,16 @@ DecodedFrame score_mean_frame(torch::Tensor frame, const torch::Tensor& target, 
   return out;
 }
 
+torch::Tensor pixel_centres(const torch::Tensor& like) {
+  namespace F = torch::nn::functional;
+  const std::int64_t n = like.size(0);
+  auto identity = torch::tensor({1.0f, 0.0f, 0.0f, 0.0f, 1.0f, 0.0f}, like.options()).view({1, 2, 3}).expand({n, 2, 3});
+  return F::affine_grid(identity, {n, 1, like.size(2), like.size(3)}, false).permute({0, 3, 1, 2});
+}
+
 torch::Tensor warp_frame(const torch::Tensor& frame, const torch::Tensor& flow, Resample resample) {
   namespace F = torch::nn::functional;
-  const std::int64_t n = frame.size(0);
-  auto identity = torch::tensor({1.0f, 0.0f, 0.0f, 0.0f, 1.0f, 0.0f}, frame.options()).view({1, 2, 3}).expand({n, 2, 3});
-  auto grid = F::affine_grid(identity, frame.sizes(), false) + flow.permute({0, 2, 3, 1});
+  auto grid = (pixel_centres(frame) + flow).permute({0, 2, 3, 1});
   if (resample == Resample::bicubic) {
     // The functional options of this LibTorch know no bicubic mode; the op does (2 = bicubic,
     // 1 = border padding). Bicubic overshoots at edges: clamp so the frame stays in [0,1].

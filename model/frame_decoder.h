@@ -19,16 +19,22 @@ struct DecodedFrame {
   torch::Tensor frame;  // [N,3,H,W] in [0,1]: shown, and the next step's previous frame
   torch::Tensor loss;   // with a target: the training loss, summed per frame, mean over the batch
   torch::Tensor mse;    // with a target: per-pixel MSE of `frame`, for reporting
+  torch::Tensor anchor_track;  // decoder.track_anchor: where this frame's pixels sit in the anchor (see PreviousFrames)
 };
 
 // What a decoder may draw on besides the features: the frame before (observed or imagined) and
 // the last observed one (the anchor; only decoders that ask for it use it). Both [N,3,H,W] in
-// [0,1], or undefined before the first frame.
+// [0,1], or undefined before the first frame. `anchor_track` [N,3,H,W] (decoder.track_anchor):
+// for each pixel of the last frame, the flow (dx, dy) at which it samples the anchor, composed
+// from every step's flow since the anchor was seen, and a weight (1 = that anchor pixel is in
+// view); undefined = the identity (the last frame is the anchor).
 struct PreviousFrames {
   torch::Tensor last;
   torch::Tensor anchor;
-  PreviousFrames(torch::Tensor last_frame, torch::Tensor anchor_frame = {})  // NOLINT: a frame is a PreviousFrames
-      : last(std::move(last_frame)), anchor(std::move(anchor_frame)) {}
+  torch::Tensor anchor_track;
+  PreviousFrames(torch::Tensor last_frame, torch::Tensor anchor_frame = {},  // NOLINT: a frame is a PreviousFrames
+                 torch::Tensor track = {})
+      : last(std::move(last_frame)), anchor(std::move(anchor_frame)), anchor_track(std::move(track)) {}
 };
 
 class FrameDecoder : public torch::nn::Module {
@@ -44,6 +50,9 @@ std::shared_ptr<FrameDecoder> make_decoder(const ModelConfig& config, int featur
 // Samples frame [N,C,H,W] at (x + dx, y + dy) for flow [N,2,H,W] in normalised units (2 = the
 // whole width or height), bilinear, clamped at the border. A zero flow returns the frame.
 torch::Tensor warp_frame(const torch::Tensor& frame, const torch::Tensor& flow, Resample resample = Resample::bilinear);
+
+// [N,2,H,W]: the centre (x, y) of every pixel of `like` [N,C,H,W] in warp_frame's normalised units.
+torch::Tensor pixel_centres(const torch::Tensor& like);
 
 // The loss and MSE of a mean decoder's frame: squared error (plus the config's gradient loss)
 // summed per frame (the KL's nat scale), mean over the batch.

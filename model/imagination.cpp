@@ -5,12 +5,22 @@
 #include "nav/random.h"
 
 namespace dw::model {
+namespace {
+
+PreviousFrames previous_frames(const ImaginationState& state) {
+  return {state.last_frame, state.anchor_frame, state.anchor_track};
+}
+
+torch::Tensor detached(const torch::Tensor& tensor) { return tensor.defined() ? tensor.detach() : tensor; }
+
+}  // namespace
 
 ImaginationState ImaginationState::clone() const {
   ImaginationState copy;
   copy.latent = latent.clone();
   if (last_frame.defined()) copy.last_frame = last_frame.clone();
   if (anchor_frame.defined()) copy.anchor_frame = anchor_frame.clone();
+  if (anchor_track.defined()) copy.anchor_track = anchor_track.clone();
   for (const auto& generator : noise) copy.noise.push_back(generator.clone());
   copy.observed = observed;
   return copy;
@@ -59,10 +69,16 @@ Observation Imagination::observe(ImaginationState& state, const torch::Tensor& f
   state.latent = dynamics.with_sample(next, sample(observation.posterior, temperature, state.noise));
   if (reconstruct) {
     observation.reconstruction =
-        model_->decoder().decode(dynamics.features(state.latent), {state.last_frame, state.anchor_frame}, frame, state.noise);
+        model_->decoder().decode(dynamics.features(state.latent), previous_frames(state), frame, state.noise);
   }
-  state.last_frame = feed_back_reconstruction ? observation.reconstruction.frame.detach() : frame;
-  if (!feed_back_reconstruction) state.anchor_frame = frame;  // the pixels that ran free are not seen
+  if (feed_back_reconstruction) {
+    state.last_frame = observation.reconstruction.frame.detach();
+    state.anchor_track = detached(observation.reconstruction.anchor_track);
+  } else {  // the pixels that ran free are not seen: a true frame is the new anchor
+    state.last_frame = frame;
+    state.anchor_frame = frame;
+    state.anchor_track = torch::Tensor();
+  }
   ++state.observed;
   return observation;
 }
@@ -74,8 +90,9 @@ DecodedFrame Imagination::imagine(ImaginationState& state, const torch::Tensor& 
   DynamicsState next = dynamics.advance(state.latent, action);
   state.latent = dynamics.with_sample(next, sample(dynamics.prior(next), temperature, state.noise));
   DecodedFrame decoded =
-      model_->decoder().decode(dynamics.features(state.latent), {state.last_frame, state.anchor_frame}, target, state.noise);
+      model_->decoder().decode(dynamics.features(state.latent), previous_frames(state), target, state.noise);
   state.last_frame = decoded.frame.detach();
+  state.anchor_track = detached(decoded.anchor_track);
   return decoded;
 }
 

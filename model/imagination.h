@@ -20,7 +20,8 @@ namespace dw::model {
 struct ImaginationState {
   DynamicsState latent;
   torch::Tensor last_frame;           // observed or imagined: the decoder's previous frame
-  torch::Tensor anchor_frame;         // the last observed frame (decoder.anchor)
+  torch::Tensor anchor_frame;         // the last observed frame (decoder.anchor, decoder.track_anchor)
+  torch::Tensor anchor_track;         // where last_frame's pixels sit in the anchor (PreviousFrames)
   std::vector<at::Generator> noise;   // one stream per trajectory
   int observed = 0;                   // true frames seen so far
   ImaginationState clone() const;

@@ -73,6 +73,10 @@ TEST_CASE("decoder and dynamics types are typed, validated and written back", "[
   expect_error("model:\n  decoder:\n    gradient_weight: -1\n", "model.decoder.gradient_weight");
   expect_error("model:\n  decoder:\n    type: mean\n    anchor: true\n", "model.decoder.anchor needs a decoder that warps");
   expect_error("model:\n  decoder:\n    anchor: 2\n", "model.decoder.anchor");
+  expect_error("model:\n  decoder:\n    type: mean\n    track_anchor: true\n",
+               "model.decoder.track_anchor needs a decoder that warps");
+  expect_error("model:\n  decoder:\n    type: warp\n    anchor: true\n    track_anchor: true\n", "choose one");
+  expect_error("model:\n  decoder:\n    track_anchor: yes please\n", "model.decoder.track_anchor");
   expect_error("model:\n  previous_frame: warp\n  decoder:\n    type: warp\n", "not both");
   expect_error("model:\n  context: 4\ntrain:\n  min_context: 5\n", "train.min_context");
   expect_error("train:\n  horizon: 0\n", "train.horizon must be in [1, 256]");
@@ -88,7 +92,11 @@ TEST_CASE("decoder and dynamics types are typed, validated and written back", "[
   CHECK(back.model.decoder.type == DecoderType::denoise);
   CHECK(back.model.decoder.denoise_steps == 5);
   CHECK(back.model.decoder.anchor);
+  CHECK_FALSE(back.model.decoder.track_anchor);
   CHECK(back.train.min_context == 1);
+  config.model.decoder.anchor = false;
+  config.model.decoder.track_anchor = true;
+  CHECK(config_from_json(nlohmann::json(config), "round trip").model.decoder.track_anchor);
   CHECK(json["model"]["decoder"]["type"] == "denoise");
   CHECK_FALSE(json["model"].contains("previous_frame"));
 }
