@@ -52,6 +52,10 @@ torch::Tensor pixel_centres(const torch::Tensor& like) {
   return F::affine_grid(identity, {n, 1, like.size(2), like.size(3)}, false).permute({0, 3, 1, 2});
 }
 
+torch::Tensor identity_anchor_track(const torch::Tensor& frame) {
+  return torch::cat({torch::zeros_like(frame.slice(1, 0, 2)), torch::ones_like(frame.slice(1, 0, 1))}, 1);
+}
+
 torch::Tensor warp_frame(const torch::Tensor& frame, const torch::Tensor& flow, Resample resample) {
   namespace F = torch::nn::functional;
   auto grid = (pixel_centres(frame) + flow).permute({0, 2, 3, 1});

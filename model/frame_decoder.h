@@ -28,6 +28,9 @@ struct DecodedFrame {
 // for each pixel of the last frame, the flow (dx, dy) at which it samples the anchor, composed
 // from every step's flow since the anchor was seen, and a weight (1 = that anchor pixel is in
 // view); undefined = the identity (the last frame is the anchor).
+// The identity track for frames shaped like `frame` [N,3,H,W]: zero flow, every pixel in view.
+torch::Tensor identity_anchor_track(const torch::Tensor& frame);
+
 struct PreviousFrames {
   torch::Tensor last;
   torch::Tensor anchor;

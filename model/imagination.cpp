@@ -2,6 +2,8 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <functional>
+
 #include "nav/random.h"
 
 namespace dw::model {
@@ -24,6 +26,46 @@ ImaginationState ImaginationState::clone() const {
   for (const auto& generator : noise) copy.noise.push_back(generator.clone());
   copy.observed = observed;
   return copy;
+}
+
+ImaginationState state_row(const ImaginationState& state, std::int64_t b) {
+  const auto row = [b](const torch::Tensor& tensor) { return tensor.defined() ? tensor.narrow(0, b, 1) : tensor; };
+  ImaginationState out;
+  for (const auto& tensor : state.latent.tensors) out.latent.tensors.push_back(row(tensor));
+  out.last_frame = row(state.last_frame);
+  out.anchor_frame = row(state.anchor_frame);
+  out.anchor_track = row(state.anchor_track);
+  out.observed = state.observed;
+  return out;
+}
+
+void replace_rows(ImaginationState& state, const std::vector<std::int64_t>& rows,
+                  const std::vector<ImaginationState>& states) {
+  TORCH_CHECK(rows.size() == states.size(), "replace_rows: one state per row");
+  if (rows.empty()) return;
+  const torch::Tensor index =
+      torch::tensor(rows, torch::TensorOptions().dtype(torch::kLong)).to(state.last_frame.device());
+  using Part = std::function<torch::Tensor(const ImaginationState&)>;
+  const auto replace = [&](const torch::Tensor& batch, const Part& part) {
+    std::vector<torch::Tensor> parts;
+    for (const auto& row : states) parts.push_back(part(row).to(batch.scalar_type()));
+    return batch.index_copy(0, index, torch::cat(parts));
+  };
+  for (size_t i = 0; i < state.latent.tensors.size(); ++i) {
+    TORCH_CHECK(states.front().latent.tensors.size() == state.latent.tensors.size(), "replace_rows: another state");
+    state.latent.tensors[i] = replace(state.latent.tensors[i], [i](const ImaginationState& r) { return r.latent.tensors[i]; });
+  }
+  // An undefined track is the identity; a mix of defined and undefined needs it spelled out.
+  bool any_track = state.anchor_track.defined();
+  for (const auto& row : states) any_track = any_track || row.anchor_track.defined();
+  if (any_track) {
+    const auto track = [](const ImaginationState& s) {
+      return s.anchor_track.defined() ? s.anchor_track : identity_anchor_track(s.last_frame);
+    };
+    state.anchor_track = replace(track(state), track);
+  }
+  state.last_frame = replace(state.last_frame, [](const ImaginationState& r) { return r.last_frame; });
+  state.anchor_frame = replace(state.anchor_frame, [](const ImaginationState& r) { return r.anchor_frame; });
 }
 
 std::vector<at::Generator> noise_streams(std::uint64_t seed, std::int64_t batch, std::int64_t first) {

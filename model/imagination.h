@@ -27,6 +27,15 @@ struct ImaginationState {
   ImaginationState clone() const;
 };
 
+// Row b of a batched state as a one-row state of views (no copy, no noise stream): what the place
+// memory (model/place_memory.h) keeps of a step.
+ImaginationState state_row(const ImaginationState& state, std::int64_t b);
+// Replaces rows[i] of `state` by the one-row states[i], out of place (new tensors), so views kept
+// of the old ones stay as they were. The rows keep their noise streams: a recalled place does not
+// rewind the randomness.
+void replace_rows(ImaginationState& state, const std::vector<std::int64_t>& rows,
+                  const std::vector<ImaginationState>& states);
+
 // What training needs of an observed frame: the KL's two sides and the decoder's reconstruction.
 struct Observation {
   Gaussian prior;

@@ -6,6 +6,7 @@
 #include "model/checkpoint.h"
 #include "model/config.h"
 #include "model/imagination.h"
+#include "model/place_memory.h"
 #include "model/tensor_io.h"
 #include "model/torch_simulator.h"
 #include "nav/base/user_error.h"
@@ -15,6 +16,7 @@ namespace dw::model {
 class SimulatorState {
  public:
   ImaginationState imagination;
+  PlaceMemory memory;
 };
 
 namespace {
@@ -22,7 +24,7 @@ namespace {
 class TorchSimulator final : public Simulator {
  public:
   TorchSimulator(WorldModel model, ModelInfo info, const torch::Device& device)
-      : model_(std::move(model)), engine_(model_), info_(std::move(info)), device_(device) {
+      : model_(std::move(model)), engine_(model_), info_(std::move(info)), device_(device), memory_(info_.schema) {
     model_->to(device_);
     model_->eval();
   }
@@ -33,6 +35,11 @@ class TorchSimulator final : public Simulator {
     temperature_ = temperature;
   }
   float temperature() const override { return temperature_; }
+  void set_place_memory(bool enabled) override {
+    memory_on_ = enabled;
+    memory_.set_enabled(enabled);
+  }
+  bool place_memory() const override { return memory_.active(); }
 
   void reset(const std::vector<std::vector<Image>>& start_frames,
              const std::vector<std::vector<std::vector<float>>>& start_actions,
@@ -42,11 +49,18 @@ class TorchSimulator final : public Simulator {
     const int count = check_starts(start_frames, start_actions);
     const int64_t batch = static_cast<int64_t>(start_frames.size());
     state_ = engine_.start(batch, seed, device_);
+    memory_.start(batch);
     for (int t = 0; t < count; ++t) {
       std::vector<Image> frames;
       for (const auto& starts : start_frames) frames.push_back(starts[t]);
-      const torch::Tensor action = t == 0 ? torch::Tensor() : start_action(start_actions, t - 1, batch);
+      torch::Tensor action;
+      if (t > 0) {
+        const std::vector<std::vector<float>> rows = start_action_rows(start_actions, t - 1, batch);
+        action = actions_to_tensor(rows, info_.schema.dimension(), device_);
+        memory_.move(rows);
+      }
       engine_.observe(state_, images_to_tensor(frames, device_), action, temperature_);
+      memory_.remember(state_, /*replace=*/true);  // a true frame: what this place looks like
     }
   }
 
@@ -59,20 +73,27 @@ class TorchSimulator final : public Simulator {
       throw UserError("step: " + std::to_string(actions.size()) + " actions for " + std::to_string(batch) +
                       " trajectories");
     }
-    const DecodedFrame next =
-        engine_.imagine(state_, actions_to_tensor(actions, info_.schema.dimension(), device_), temperature_);
-    return tensor_to_images(next.frame);
+    // Always imagined, also where the memory answers: every row's noise stream advances as in a
+    // single rollout, so a batch still equals B single runs.
+    engine_.imagine(state_, actions_to_tensor(actions, info_.schema.dimension(), device_), temperature_);
+    memory_.move(actions);
+    memory_.recall(state_);
+    memory_.remember(state_, /*replace=*/false);
+    return tensor_to_images(state_.last_frame);
   }
 
   std::shared_ptr<const SimulatorState> save_state() const override {
     auto copy = std::make_shared<SimulatorState>();
     copy->imagination = state_.clone();
+    copy->memory = memory_;  // the remembered tensors are never written in place: sharing is safe
     return copy;
   }
 
   void restore_state(const std::shared_ptr<const SimulatorState>& state) override {
     if (!state) throw UserError("restore_state: no state given");
     state_ = state->imagination.clone();
+    memory_ = state->memory;
+    memory_.set_enabled(memory_on_);  // a setting of the simulator, not part of the saved walk
   }
 
  private:
@@ -107,14 +128,16 @@ class TorchSimulator final : public Simulator {
     return static_cast<int>(count);
   }
 
-  // The action between start frames t and t+1 (zeros when none were given).
-  torch::Tensor start_action(const std::vector<std::vector<std::vector<float>>>& actions, int t,
-                             int64_t batch) const {
-    const int dimension = info_.schema.dimension();
-    if (actions.empty()) return torch::zeros({batch, dimension}, torch::TensorOptions().device(device_));
+  // The actions between start frames t and t+1, one row per trajectory (zeros when none were given).
+  std::vector<std::vector<float>> start_action_rows(const std::vector<std::vector<std::vector<float>>>& actions,
+                                                    int t, int64_t batch) const {
+    if (actions.empty()) {
+      return std::vector<std::vector<float>>(static_cast<size_t>(batch),
+                                             std::vector<float>(static_cast<size_t>(info_.schema.dimension()), 0.0f));
+    }
     std::vector<std::vector<float>> rows;
     for (const auto& sequence : actions) rows.push_back(sequence[t]);
-    return actions_to_tensor(rows, dimension, device_);
+    return rows;
   }
 
   WorldModel model_;
@@ -123,6 +146,8 @@ class TorchSimulator final : public Simulator {
   torch::Device device_;
   float temperature_ = 0.0f;
   ImaginationState state_;
+  PlaceMemory memory_;
+  bool memory_on_ = true;
 };
 
 ModelInfo info_from(const CheckpointMeta& meta, WorldModel& model) {

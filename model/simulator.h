@@ -56,6 +56,12 @@ class Simulator {
   virtual void set_temperature(float temperature) = 0;
   virtual float temperature() const = 0;
 
+  // The place memory (model/place_memory.h): on by default for navigation models; a walk that
+  // returns to a pose it has been at shows the state it had there. Off = the model alone. A
+  // simulator without one ignores the setting.
+  virtual void set_place_memory(bool /*enabled*/) {}
+  virtual bool place_memory() const { return false; }
+
   virtual std::shared_ptr<const SimulatorState> save_state() const = 0;
   virtual void restore_state(const std::shared_ptr<const SimulatorState>& state) = 0;
 

@@ -25,4 +25,17 @@ struct ActionLimits {
   float max_turn = 0.10f;     // radians per step (about 5.7 degrees)
 };
 
+// What one action asks for before any wall is met: the heading after turning by
+// turn * max_turn (wrapped to [-pi, pi)), and the forward/strafe displacement in that new heading.
+// Components are clamped to [-1, 1]. World::step applies it with collisions; dead reckoning from
+// actions alone (the model's place memory) applies it freely.
+struct Motion {
+  float yaw = 0.0f;
+  float dx = 0.0f;
+  float dy = 0.0f;
+};
+Motion intended_motion(const Pose& pose, const Action& action, const ActionLimits& limits);
+// The pose `intended_motion` leads to in open space.
+Pose free_step(const Pose& pose, const Action& action, const ActionLimits& limits);
+
 }  // namespace dw::nav

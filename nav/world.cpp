@@ -19,14 +19,6 @@ constexpr float kPi = 3.14159265358979323846f;
 constexpr float kMaxSubstep = 0.1f;  // cells; well under agent_radius, so no tunnelling
 constexpr int kSlideIterations = 12;
 
-float wrap_angle(float yaw) {
-  if (yaw >= kPi) yaw -= 2 * kPi;
-  if (yaw < -kPi) yaw += 2 * kPi;
-  return yaw;
-}
-
-float clamp_unit(float value) { return std::clamp(value, -1.0f, 1.0f); }
-
 }  // namespace
 
 World::World(std::uint64_t seed, WorldSettings settings)
@@ -101,15 +93,10 @@ static float move_axis(const World& world, float x, float y, float delta, bool a
 Pose World::step(const Pose& pose, const Action& action) const {
   assert(std::isfinite(action.forward) && std::isfinite(action.strafe) && std::isfinite(action.turn));
   assert(std::isfinite(pose.x) && std::isfinite(pose.y) && std::isfinite(pose.yaw));
-  const ActionLimits& limits = settings_.limits;
+  const Motion motion = intended_motion(pose, action, settings_.limits);
   Pose next = pose;
-  next.yaw = wrap_angle(pose.yaw + clamp_unit(action.turn) * limits.max_turn);
-  const float c = portable_cos(next.yaw);
-  const float s = portable_sin(next.yaw);
-  const float forward = clamp_unit(action.forward) * limits.max_forward;
-  const float strafe = clamp_unit(action.strafe) * limits.max_strafe;
-  const float dx = forward * c + strafe * s;
-  const float dy = forward * s - strafe * c;
+  next.yaw = motion.yaw;
+  const float dx = motion.dx, dy = motion.dy;
   const int substeps = std::max(1, static_cast<int>(std::ceil(std::max(std::fabs(dx), std::fabs(dy)) / kMaxSubstep)));
   const float sx = dx / static_cast<float>(substeps), sy = dy / static_cast<float>(substeps);
   for (int i = 0; i < substeps; ++i) {

@@ -32,6 +32,7 @@ struct ModelBenchFlags {
   int steps = 0;
   int nproc = 1;
   double dist_timeout_s = 60.0;
+  bool no_memory = false;
 };
 
 double peak_rss_mb() {
@@ -91,10 +92,12 @@ void run_bench_train(const ModelBenchFlags& flags) {
 
 std::unique_ptr<model::Simulator> make_simulator(const ModelBenchFlags& flags) {
   check_source(flags);
-  return flags.checkpoint.empty()
-             ? model::Simulator::untrained(flags.config, data::ActionSchema::navigation(nav::ActionLimits{}),
-                                           flags.device)
-             : model::Simulator::load(flags.checkpoint, flags.device);
+  auto simulator = flags.checkpoint.empty()
+                       ? model::Simulator::untrained(flags.config, data::ActionSchema::navigation(nav::ActionLimits{}),
+                                                     flags.device)
+                       : model::Simulator::load(flags.checkpoint, flags.device);
+  simulator->set_place_memory(!flags.no_memory);
+  return simulator;
 }
 
 void run_bench_step(const ModelBenchFlags& flags) {
@@ -117,7 +120,8 @@ void run_bench_step(const ModelBenchFlags& flags) {
   for (double t : times) total += t;
   nlohmann::json line = {{"bench", "step"}, {"ms_per_step", total / steps}, {"median_ms", times[times.size() / 2]},
                          {"batch", 1}, {"size", info.width}, {"threads", flags.threads > 0 ? flags.threads : 2},
-                         {"parameters", info.parameters}, {"device", flags.device}};
+                         {"parameters", info.parameters}, {"device", flags.device},
+                         {"place_memory", simulator->place_memory()}};
   fmt::print("{}\n", line.dump());
 }
 
@@ -176,6 +180,7 @@ void add_bench_step(CLI::App& bench) {
   add_source_flags(command, *flags);
   command->add_option("--threads", flags->threads, "CPU threads (default 2)");
   command->add_option("--steps", flags->steps, "Timed steps (default 200)");
+  command->add_flag("--no-memory", flags->no_memory, "Step without the place memory");
   command->callback([flags] { run_bench_step(*flags); });
 }
 

@@ -24,7 +24,7 @@ namespace dw::tools {
 void add_revisit_options(CLI::App& command, model::RevisitOptions& revisit);
 void run_revisit_eval(const std::string& checkpoint, const std::string& device, int threads,
                       model::RevisitOptions revisit, const model::EvalOptions& eval, bool is_context_given,
-                      const std::string& json);
+                      bool place_memory, const std::string& json);
 
 namespace {
 
@@ -37,6 +37,7 @@ struct EvalCommandOptions {
   std::string strips;
   std::string perceptual;
   int threads = 0;
+  bool no_memory = false;
   model::EvalOptions eval;
   model::RevisitOptions revisit;
 };
@@ -57,6 +58,7 @@ void run_eval(EvalCommandOptions& options) {
   if (options.data.empty()) throw UserError("--data is required (or --protocol turn|outback for the revisit walks)");
   model::configure_default_threads(options.threads);
   auto simulator = model::Simulator::load(options.checkpoint, options.device);
+  simulator->set_place_memory(!options.no_memory);
   std::unique_ptr<model::PerceptualMetric> perceptual;
   if (!options.perceptual.empty()) {
     perceptual = model::PerceptualMetric::load(options.perceptual);
@@ -112,11 +114,13 @@ void add_eval_command(CLI::App& app) {
   command->add_option("--perceptual", options->perceptual, "TorchScript module (e.g. exported LPIPS): forward(a, b) on [N,3,H,W] in [-1,1]");
   command->add_option("--device", options->device, "cpu or cuda")->capture_default_str();
   command->add_option("--threads", options->threads, "CPU threads (0 = measured default)")->capture_default_str();
+  command->add_flag("--no-memory", options->no_memory,
+                   "Score the model without its place memory (it recalls the state of a pose it has been at)");
   add_revisit_options(*command, options->revisit);
   command->callback([options, command] {
     if (command->count("--protocol") == 0) return run_eval(*options);
     run_revisit_eval(options->checkpoint, options->device, options->threads, options->revisit, options->eval,
-                     command->count("--context") > 0, options->json);
+                     command->count("--context") > 0, !options->no_memory, options->json);
   });
 }
 

@@ -24,6 +24,7 @@ struct RolloutCommandOptions {
   std::string actions;
   std::string out;
   int threads = 0;
+  bool no_memory = false;
   int episodes = 0;
   model::RolloutJob job;
 };
@@ -38,6 +39,7 @@ void run_rollout(RolloutCommandOptions& options) {
   // Several samples from one start only differ when sampling: default to temperature 1 then.
   if (job.samples > 1 && job.temperature == 0.0f) job.temperature = 1.0f;
   auto simulator = model::Simulator::load(options.checkpoint, options.device);
+  simulator->set_place_memory(!options.no_memory);
   ProgressLine progress("rollout", job.source.steps, "steps");
   const model::RolloutSummary summary =
       model::run_rollout_job(*simulator, job, [&](int step, int) { progress.update(step); });
@@ -77,6 +79,8 @@ void add_rollout_command(CLI::App& app) {
   command->add_flag("--as-dataset", job.as_dataset, "Write the dreams as an episode-format dataset instead of media");
   command->add_option("--episodes", options->episodes, "With --as-dataset: number of dreamed episodes");
   command->add_flag("--force", job.force, "Replace an existing --out folder");
+  command->add_flag("--no-memory", options->no_memory,
+                    "Roll out without the place memory (which recalls the state of a pose already visited)");
   command->add_option("--device", options->device, "cpu or cuda")->capture_default_str();
   command->add_option("--threads", options->threads, "CPU threads (0 = measured default)")->capture_default_str();
   command->callback([options] { run_rollout(*options); });

@@ -38,6 +38,7 @@ struct ViewFlags {
   std::string window = "800x500";
   bool no_vsync = false;
   bool validate = false;
+  bool no_memory = false;
   std::string goal;
   std::string goal_pose;
   std::string cost_space = model::kDefaultCostSpace;
@@ -95,6 +96,7 @@ void run_view(const ViewFlags& flags) {
           ? model::Simulator::untrained(flags.config, data::ActionSchema::navigation(nav::ActionLimits{}),
                                         flags.device, flags.seed)
           : model::Simulator::load(flags.checkpoint, flags.device);
+  simulator->set_place_memory(!flags.no_memory);
   const viewer::ViewerReport report = viewer::run_viewer(*simulator, options);
   if (flags.bench > 0) {
     fmt::print("{}\n", viewer::bench_json(report));
@@ -140,6 +142,8 @@ void add_view_command(CLI::App& app) {
   view->add_option("--window", flags->window, "Window size WIDTHxHEIGHT")->capture_default_str();
   view->add_flag("--no-vsync", flags->no_vsync, "Present without waiting for vertical blank");
   view->add_flag("--validate", flags->validate, "Enable Vulkan validation layers; any message fails the run");
+  view->add_flag("--no-memory", flags->no_memory,
+                 "Dream without the place memory (which shows a pose already visited as it was seen)");
   view->add_option("--goal", flags->goal,
                    "Go to this image from the first tick: plan in imagination and walk there (the Go to panel; Esc stops)");
   view->add_option("--goal-pose", flags->goal_pose, "Go to the view at X,Y,YAW of the --world-seed world from the first tick");

@@ -1,0 +1,40 @@
+// The motion an action asks for (nav/pose.h): one copy, so the world's collisions and the model's
+// dead reckoning start from the same arithmetic (bit for bit, as the revisit scripts need).
+#include <algorithm>
+
+#include "nav/portable_math.h"
+#include "nav/pose.h"
+
+namespace dw::nav {
+namespace {
+
+constexpr float kPi = 3.14159265358979323846f;
+
+float wrap_angle(float yaw) {
+  if (yaw >= kPi) yaw -= 2 * kPi;
+  if (yaw < -kPi) yaw += 2 * kPi;
+  return yaw;
+}
+
+float clamp_unit(float value) { return std::clamp(value, -1.0f, 1.0f); }
+
+}  // namespace
+
+Motion intended_motion(const Pose& pose, const Action& action, const ActionLimits& limits) {
+  Motion motion;
+  motion.yaw = wrap_angle(pose.yaw + clamp_unit(action.turn) * limits.max_turn);
+  const float c = portable_cos(motion.yaw);
+  const float s = portable_sin(motion.yaw);
+  const float forward = clamp_unit(action.forward) * limits.max_forward;
+  const float strafe = clamp_unit(action.strafe) * limits.max_strafe;
+  motion.dx = forward * c + strafe * s;
+  motion.dy = forward * s - strafe * c;
+  return motion;
+}
+
+Pose free_step(const Pose& pose, const Action& action, const ActionLimits& limits) {
+  const Motion motion = intended_motion(pose, action, limits);
+  return {pose.x + motion.dx, pose.y + motion.dy, motion.yaw};
+}
+
+}  // namespace dw::nav
