@@ -17,7 +17,7 @@ install(TARGETS dreamwalk RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 # embedding example compiles every installed header without LibTorch's include path, so a torch
 # include that slips into a public header fails CI).
 set(_model_internal_headers checkpoint.h data_parallel.h decoder_warp.h denoiser.h dynamics.h
-    frame_decoder.h gradient_sync.h imagination.h layers.h rank_group.h safetensors.h sequence.h
+    frame_decoder.h gradient_sync.h imagination.h layers.h place_memory.h rank_group.h safetensors.h sequence.h
     tensor_io.h torch_simulator.h world_model.h)
 foreach(module nav nav/base datasets model)
   file(GLOB _headers RELATIVE ${PROJECT_SOURCE_DIR}/${module} ${PROJECT_SOURCE_DIR}/${module}/*.h)
