@@ -5,17 +5,6 @@
 #include "nav/base/user_error.h"
 
 namespace dw::model {
-namespace {
-
-constexpr float kTwoPi = 6.28318530717958647692f;
-
-float heading_difference(float a, float b) {
-  const float d = std::fmod(std::fabs(a - b), kTwoPi);
-  return std::min(d, kTwoPi - d);
-}
-
-}  // namespace
-
 PlaceMemory::PlaceMemory(const data::ActionSchema& schema, PlaceMemoryOptions options)
     : navigation_(schema.is_navigation()), options_(options) {
   if (navigation_) limits_ = data::world_settings_for(schema).limits;
@@ -42,7 +31,7 @@ int PlaceMemory::find(std::int64_t b) const {
   for (int i = static_cast<int>(places.size()) - 1; i >= 0; --i) {  // newest first
     const nav::Pose& there = places[static_cast<size_t>(i)].pose;
     if (std::hypot(here.x - there.x, here.y - there.y) <= options_.position_tolerance &&
-        heading_difference(here.yaw, there.yaw) <= options_.yaw_tolerance) {
+        nav::heading_difference(here.yaw, there.yaw) <= options_.yaw_tolerance) {
       return i;
     }
   }

@@ -9,6 +9,7 @@
 #include "model/place_memory.h"
 #include "model/tensor_io.h"
 #include "model/torch_simulator.h"
+#include "model/view_recall.h"
 #include "nav/base/user_error.h"
 
 namespace dw::model {
@@ -17,14 +18,20 @@ class SimulatorState {
  public:
   ImaginationState imagination;
   PlaceMemory memory;
+  ViewRecall views;
 };
 
 namespace {
 
 class TorchSimulator final : public Simulator {
  public:
-  TorchSimulator(WorldModel model, ModelInfo info, const torch::Device& device)
-      : model_(std::move(model)), engine_(model_), info_(std::move(info)), device_(device), memory_(info_.schema) {
+  TorchSimulator(WorldModel model, ModelInfo info, const torch::Device& device, std::shared_ptr<const ViewMap> views)
+      : model_(std::move(model)),
+        engine_(model_),
+        info_(std::move(info)),
+        device_(device),
+        memory_(info_.schema),
+        views_(std::move(views), info_.schema) {
     model_->to(device_);
     model_->eval();
   }
@@ -40,6 +47,11 @@ class TorchSimulator final : public Simulator {
     memory_.set_enabled(enabled);
   }
   bool place_memory() const override { return memory_.active(); }
+  void set_view_map(bool enabled) override {
+    views_on_ = enabled;
+    views_.set_enabled(enabled);
+  }
+  bool view_map() const override { return views_.active(); }
 
   void reset(const std::vector<std::vector<Image>>& start_frames,
              const std::vector<std::vector<std::vector<float>>>& start_actions,
@@ -62,6 +74,7 @@ class TorchSimulator final : public Simulator {
       engine_.observe(state_, images_to_tensor(frames, device_), action, temperature_);
       memory_.remember(state_, /*replace=*/true);  // a true frame: what this place looks like
     }
+    views_.locate(start_frames, start_actions);
   }
 
   std::vector<Image> step(const std::vector<std::vector<float>>& actions) override {
@@ -75,9 +88,13 @@ class TorchSimulator final : public Simulator {
     }
     // Always imagined, also where the memory answers: every row's noise stream advances as in a
     // single rollout, so a batch still equals B single runs.
-    engine_.imagine(state_, actions_to_tensor(actions, info_.schema.dimension(), device_), temperature_);
+    const ImaginationState before = state_;  // the engine never writes a state's tensors in place
+    const torch::Tensor action_tensor = actions_to_tensor(actions, info_.schema.dimension(), device_);
+    engine_.imagine(state_, action_tensor, temperature_);
     memory_.move(actions);
-    memory_.recall(state_);
+    const std::vector<bool> recalled = memory_.recall(state_);
+    views_.move(actions);
+    observe_views(before, action_tensor, views_.choose(recalled));
     memory_.remember(state_, /*replace=*/false);
     return tensor_to_images(state_.last_frame);
   }
@@ -86,6 +103,7 @@ class TorchSimulator final : public Simulator {
     auto copy = std::make_shared<SimulatorState>();
     copy->imagination = state_.clone();
     copy->memory = memory_;  // the remembered tensors are never written in place: sharing is safe
+    copy->views = views_;    // the map itself is shared and never changes
     return copy;
   }
 
@@ -94,9 +112,29 @@ class TorchSimulator final : public Simulator {
     state_ = state->imagination.clone();
     memory_ = state->memory;
     memory_.set_enabled(memory_on_);  // a setting of the simulator, not part of the saved walk
+    views_ = state->views;
+    views_.set_enabled(views_on_);
   }
 
  private:
+  // The rows with a chosen view (views[b] >= 0) see it as a true frame after this step's action,
+  // from their state before the step, in place of what they imagined.
+  void observe_views(const ImaginationState& before, const torch::Tensor& actions, const std::vector<int>& views) {
+    std::vector<std::int64_t> rows;
+    std::vector<ImaginationState> states;
+    for (std::size_t b = 0; b < views.size(); ++b) {
+      if (views[b] < 0) continue;
+      const auto row = static_cast<std::int64_t>(b);
+      ImaginationState state = state_row(before, row);
+      state.noise = {before.noise[b]};  // the row's own stream, as in a single rollout
+      const torch::Tensor frame = images_to_tensor({views_.map().frame(views[b])}, device_);
+      engine_.observe(state, frame, actions.narrow(0, row, 1), temperature_);
+      rows.push_back(row);
+      states.push_back(std::move(state));
+    }
+    replace_rows(state_, rows, states);
+  }
+
   // Every trajectory gets the same number of start frames (1..context) of the model's size.
   int check_starts(const std::vector<std::vector<Image>>& starts,
                    const std::vector<std::vector<std::vector<float>>>& actions) const {
@@ -148,6 +186,8 @@ class TorchSimulator final : public Simulator {
   ImaginationState state_;
   PlaceMemory memory_;
   bool memory_on_ = true;
+  ViewRecall views_;
+  bool views_on_ = true;
 };
 
 ModelInfo info_from(const CheckpointMeta& meta, WorldModel& model) {
@@ -176,8 +216,9 @@ torch::Device choose_device(const std::string& name) {
   throw UserError("--device: '" + name + "' is not one of cpu, cuda");
 }
 
-std::unique_ptr<Simulator> make_simulator(WorldModel model, ModelInfo info, const torch::Device& device) {
-  return std::make_unique<TorchSimulator>(std::move(model), std::move(info), device);
+std::unique_ptr<Simulator> make_simulator(WorldModel model, ModelInfo info, const torch::Device& device,
+                                          std::shared_ptr<const ViewMap> views) {
+  return std::make_unique<TorchSimulator>(std::move(model), std::move(info), device, std::move(views));
 }
 
 std::unique_ptr<Simulator> Simulator::load(const std::filesystem::path& checkpoint, const std::string& device) {
@@ -186,7 +227,14 @@ std::unique_ptr<Simulator> Simulator::load(const std::filesystem::path& checkpoi
   try {
     WorldModel model = load_weights(files, chosen);
     ModelInfo info = info_from(files.meta, model);
-    return make_simulator(std::move(model), std::move(info), chosen);
+    std::shared_ptr<const ViewMap> views;
+    const std::filesystem::path view_file = files.dir / kViewMapFile;
+    if (std::filesystem::exists(view_file)) {
+      auto map = std::make_shared<ViewMap>(ViewMap::load(view_file));
+      check_view_map_size(*map, info.width, info.height, view_file);
+      views = std::move(map);
+    }
+    return make_simulator(std::move(model), std::move(info), chosen, std::move(views));
   } catch (const c10::Error& e) {
     throw UserError((files.dir / "model.safetensors").string() + ": cannot be loaded (" + e.what_without_backtrace() + ")");
   }

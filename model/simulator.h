@@ -61,6 +61,11 @@ class Simulator {
   // simulator without one ignores the setting.
   virtual void set_place_memory(bool /*enabled*/) {}
   virtual bool place_memory() const { return false; }
+  // The view map (model/view_map.h, the run folder's view_map.safetensors when there is one): in
+  // a world it was trained in, a walk shows the views seen nearest its pose once the model has
+  // imagined a few steps on its own. On by default where the run has one; off = without it.
+  virtual void set_view_map(bool /*enabled*/) {}
+  virtual bool view_map() const { return false; }
 
   virtual std::shared_ptr<const SimulatorState> save_state() const = 0;
   virtual void restore_state(const std::shared_ptr<const SimulatorState>& state) = 0;
@@ -71,6 +76,9 @@ class Simulator {
   }
   Image step_single(const std::vector<float>& action) { return step({action}).front(); }
 };
+
+// The file in a run folder that holds its view map (`dreamwalk map-views` writes it).
+inline constexpr const char* kViewMapFile = "view_map.safetensors";
 
 using RolloutProgress = std::function<void(int step, int steps)>;
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "model/simulator.h"
+#include "model/view_map.h"
 #include "model/world_model.h"
 
 namespace dw::model {
@@ -13,6 +14,8 @@ namespace dw::model {
 // "cpu" or "cuda"; UserError when CUDA is asked for but not available.
 torch::Device choose_device(const std::string& name);
 
-std::unique_ptr<Simulator> make_simulator(WorldModel model, ModelInfo info, const torch::Device& device);
+// `views`: the run's view map (model/view_map.h), or none.
+std::unique_ptr<Simulator> make_simulator(WorldModel model, ModelInfo info, const torch::Device& device,
+                                          std::shared_ptr<const ViewMap> views = nullptr);
 
 }  // namespace dw::model

@@ -1,6 +1,7 @@
 // The motion an action asks for (nav/pose.h): one copy, so the world's collisions and the model's
 // dead reckoning start from the same arithmetic (bit for bit, as the revisit scripts need).
 #include <algorithm>
+#include <cmath>
 
 #include "nav/portable_math.h"
 #include "nav/pose.h"
@@ -35,6 +36,26 @@ Motion intended_motion(const Pose& pose, const Action& action, const ActionLimit
 Pose free_step(const Pose& pose, const Action& action, const ActionLimits& limits) {
   const Motion motion = intended_motion(pose, action, limits);
   return {pose.x + motion.dx, pose.y + motion.dy, motion.yaw};
+}
+
+Pose relative(const Pose& from, const Pose& to) {
+  const float c = portable_cos(from.yaw);
+  const float s = portable_sin(from.yaw);
+  const float dx = to.x - from.x;
+  const float dy = to.y - from.y;
+  return {c * dx + s * dy, -s * dx + c * dy, wrap_angle(to.yaw - from.yaw)};
+}
+
+Pose compose(const Pose& base, const Pose& offset) {
+  const float c = portable_cos(base.yaw);
+  const float s = portable_sin(base.yaw);
+  return {base.x + c * offset.x - s * offset.y, base.y + s * offset.x + c * offset.y,
+          wrap_angle(base.yaw + offset.yaw)};
+}
+
+float heading_difference(float a, float b) {
+  const float d = std::fmod(std::fabs(a - b), 2 * kPi);
+  return std::min(d, 2 * kPi - d);
 }
 
 }  // namespace dw::nav

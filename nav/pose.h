@@ -37,5 +37,11 @@ struct Motion {
 Motion intended_motion(const Pose& pose, const Action& action, const ActionLimits& limits);
 // The pose `intended_motion` leads to in open space.
 Pose free_step(const Pose& pose, const Action& action, const ActionLimits& limits);
+// The angle between two headings, in [0, pi].
+float heading_difference(float a, float b);
+// `to` as seen from `from` (x forward, y to the left, yaw relative), and back again: compose(a,
+// relative(a, b)) == b.
+Pose relative(const Pose& from, const Pose& to);
+Pose compose(const Pose& base, const Pose& offset);
 
 }  // namespace dw::nav

@@ -33,6 +33,7 @@ struct ModelBenchFlags {
   int nproc = 1;
   double dist_timeout_s = 60.0;
   bool no_memory = false;
+  bool no_view_map = false;
 };
 
 double peak_rss_mb() {
@@ -97,6 +98,7 @@ std::unique_ptr<model::Simulator> make_simulator(const ModelBenchFlags& flags) {
                                                      flags.device)
                        : model::Simulator::load(flags.checkpoint, flags.device);
   simulator->set_place_memory(!flags.no_memory);
+  simulator->set_view_map(!flags.no_memory && !flags.no_view_map);
   return simulator;
 }
 
@@ -180,7 +182,8 @@ void add_bench_step(CLI::App& bench) {
   add_source_flags(command, *flags);
   command->add_option("--threads", flags->threads, "CPU threads (default 2)");
   command->add_option("--steps", flags->steps, "Timed steps (default 200)");
-  command->add_flag("--no-memory", flags->no_memory, "Step without the place memory");
+  command->add_flag("--no-memory", flags->no_memory, "Step the model alone (no place memory, no view map)");
+  command->add_flag("--no-view-map", flags->no_view_map, "Step without the run's view map");
   command->callback([flags] { run_bench_step(*flags); });
 }
 

@@ -19,6 +19,7 @@ void add_eval_command(CLI::App& app);
 void add_rollout_command(CLI::App& app);
 void add_plan_command(CLI::App& app);
 void add_eval_plan_command(CLI::App& app);
+void add_map_views_command(CLI::App& app);
 
 // `dreamwalk bench <what>`: each adds a subcommand of `bench`.
 void add_bench_world(CLI::App& bench);

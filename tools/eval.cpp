@@ -24,7 +24,7 @@ namespace dw::tools {
 void add_revisit_options(CLI::App& command, model::RevisitOptions& revisit);
 void run_revisit_eval(const std::string& checkpoint, const std::string& device, int threads,
                       model::RevisitOptions revisit, const model::EvalOptions& eval, bool is_context_given,
-                      bool place_memory, const std::string& json);
+                      bool place_memory, bool view_map, const std::string& json);
 
 namespace {
 
@@ -38,6 +38,7 @@ struct EvalCommandOptions {
   std::string perceptual;
   int threads = 0;
   bool no_memory = false;
+  bool no_view_map = false;
   model::EvalOptions eval;
   model::RevisitOptions revisit;
 };
@@ -59,6 +60,7 @@ void run_eval(EvalCommandOptions& options) {
   model::configure_default_threads(options.threads);
   auto simulator = model::Simulator::load(options.checkpoint, options.device);
   simulator->set_place_memory(!options.no_memory);
+  simulator->set_view_map(!options.no_memory && !options.no_view_map);
   std::unique_ptr<model::PerceptualMetric> perceptual;
   if (!options.perceptual.empty()) {
     perceptual = model::PerceptualMetric::load(options.perceptual);
@@ -115,12 +117,16 @@ void add_eval_command(CLI::App& app) {
   command->add_option("--device", options->device, "cpu or cuda")->capture_default_str();
   command->add_option("--threads", options->threads, "CPU threads (0 = measured default)")->capture_default_str();
   command->add_flag("--no-memory", options->no_memory,
-                   "Score the model without its place memory (it recalls the state of a pose it has been at)");
+                   "Score the model alone: without its place memory (it recalls the state of a pose it has been "
+                   "at) and its view map");
+  command->add_flag("--no-view-map", options->no_view_map,
+                    "Score without the run's view map (views of the training walks recalled by pose)");
   add_revisit_options(*command, options->revisit);
   command->callback([options, command] {
     if (command->count("--protocol") == 0) return run_eval(*options);
     run_revisit_eval(options->checkpoint, options->device, options->threads, options->revisit, options->eval,
-                     command->count("--context") > 0, !options->no_memory, options->json);
+                     command->count("--context") > 0, !options->no_memory,
+                     !options->no_memory && !options->no_view_map, options->json);
   });
 }
 

@@ -26,7 +26,7 @@ void add_revisit_options(CLI::App& command, model::RevisitOptions& revisit) {
 
 void run_revisit_eval(const std::string& checkpoint, const std::string& device, int threads,
                       model::RevisitOptions revisit, const model::EvalOptions& eval, bool is_context_given,
-                      bool place_memory, const std::string& json) {
+                      bool place_memory, bool view_map, const std::string& json) {
   // --context, --batch, --temperature and --seed mean the same as for the dataset evaluation, but
   // without --context the model sees as many frames as it was trained with.
   revisit.context = is_context_given ? eval.context : 0;
@@ -38,6 +38,7 @@ void run_revisit_eval(const std::string& checkpoint, const std::string& device, 
   model::configure_default_threads(threads);
   auto simulator = model::Simulator::load(checkpoint, device);
   simulator->set_place_memory(place_memory);
+  simulator->set_view_map(view_map);
   ProgressLine progress("eval " + revisit.protocol, revisit.walks, "walks");
   const model::RevisitReport report =
       model::evaluate_revisit(*simulator, revisit, [&](int done, int) { progress.update(done); });

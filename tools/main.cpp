@@ -60,6 +60,7 @@ int main(int argc, char** argv) {
   add_rollout_command(app);
   add_plan_command(app);
   add_eval_plan_command(app);
+  add_map_views_command(app);
 #ifdef DREAMWALK_HAS_VIEWER
   add_view_command(app);
 #endif

@@ -25,6 +25,7 @@ struct RolloutCommandOptions {
   std::string out;
   int threads = 0;
   bool no_memory = false;
+  bool no_view_map = false;
   int episodes = 0;
   model::RolloutJob job;
 };
@@ -40,6 +41,7 @@ void run_rollout(RolloutCommandOptions& options) {
   if (job.samples > 1 && job.temperature == 0.0f) job.temperature = 1.0f;
   auto simulator = model::Simulator::load(options.checkpoint, options.device);
   simulator->set_place_memory(!options.no_memory);
+  simulator->set_view_map(!options.no_memory && !options.no_view_map);
   ProgressLine progress("rollout", job.source.steps, "steps");
   const model::RolloutSummary summary =
       model::run_rollout_job(*simulator, job, [&](int step, int) { progress.update(step); });
@@ -80,7 +82,10 @@ void add_rollout_command(CLI::App& app) {
   command->add_option("--episodes", options->episodes, "With --as-dataset: number of dreamed episodes");
   command->add_flag("--force", job.force, "Replace an existing --out folder");
   command->add_flag("--no-memory", options->no_memory,
-                    "Roll out without the place memory (which recalls the state of a pose already visited)");
+                    "Roll out the model alone: without the place memory (which recalls the state of a pose "
+                    "already visited) and the view map");
+  command->add_flag("--no-view-map", options->no_view_map,
+                    "Roll out without the run's view map (views of the training walks recalled by pose)");
   command->add_option("--device", options->device, "cpu or cuda")->capture_default_str();
   command->add_option("--threads", options->threads, "CPU threads (0 = measured default)")->capture_default_str();
   command->callback([options] { run_rollout(*options); });

@@ -26,4 +26,5 @@ mkdir -p models/default.tmp
 cp "$run/model.json" "$run/model.safetensors" models/default.tmp/
 rm -rf models/default
 mv models/default.tmp models/default
+"$dreamwalk" map-views --checkpoint models/default --data "$data"   # not committed: see .gitignore
 echo "train-default-model: models/default is the model of $run (step $steps)"

@@ -39,6 +39,7 @@ struct ViewFlags {
   bool no_vsync = false;
   bool validate = false;
   bool no_memory = false;
+  bool no_view_map = false;
   std::string goal;
   std::string goal_pose;
   std::string cost_space = model::kDefaultCostSpace;
@@ -97,6 +98,7 @@ void run_view(const ViewFlags& flags) {
                                         flags.device, flags.seed)
           : model::Simulator::load(flags.checkpoint, flags.device);
   simulator->set_place_memory(!flags.no_memory);
+  simulator->set_view_map(!flags.no_memory && !flags.no_view_map);
   const viewer::ViewerReport report = viewer::run_viewer(*simulator, options);
   if (flags.bench > 0) {
     fmt::print("{}\n", viewer::bench_json(report));
@@ -143,7 +145,10 @@ void add_view_command(CLI::App& app) {
   view->add_flag("--no-vsync", flags->no_vsync, "Present without waiting for vertical blank");
   view->add_flag("--validate", flags->validate, "Enable Vulkan validation layers; any message fails the run");
   view->add_flag("--no-memory", flags->no_memory,
-                 "Dream without the place memory (which shows a pose already visited as it was seen)");
+                 "Dream with the model alone: without the place memory (which shows a pose already visited as "
+                 "it was seen) and the view map");
+  view->add_flag("--no-view-map", flags->no_view_map,
+                 "Dream without the run's view map (views of the training walks recalled by pose)");
   view->add_option("--goal", flags->goal,
                    "Go to this image from the first tick: plan in imagination and walk there (the Go to panel; Esc stops)");
   view->add_option("--goal-pose", flags->goal_pose, "Go to the view at X,Y,YAW of the --world-seed world from the first tick");

@@ -1,0 +1,214 @@
+#include "model/view_map.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <set>
+#include <tuple>
+
+#include "datasets/dataset.h"
+#include "datasets/episode.h"
+#include "model/safetensors.h"
+#include "nav/base/user_error.h"
+
+namespace dw::model {
+namespace {
+
+constexpr int kThumbnail = 16;
+constexpr int kLocateCandidates = 24;  // thumbnails' nearest, compared again at full size
+
+double squared_difference(const Image& a, const Image& b) {
+  double sum = 0.0;
+  for (std::size_t i = 0; i < a.pixels.size(); ++i) {
+    const double d = static_cast<double>(a.pixels[i]) - static_cast<double>(b.pixels[i]);
+    sum += d * d;
+  }
+  return sum;
+}
+
+ViewMap::CellKey cell_key(std::uint64_t world, float x, float y) {
+  return {world, static_cast<std::int64_t>(std::floor(x)), static_cast<std::int64_t>(std::floor(y))};
+}
+
+}  // namespace
+
+void ViewMap::add(const View& view, const Image& frame) {
+  if (views_.empty()) {
+    width_ = frame.width;
+    height_ = frame.height;
+  } else if (frame.width != width_ || frame.height != height_) {
+    throw UserError("view map: a frame of " + std::to_string(frame.width) + "x" + std::to_string(frame.height) +
+                    " among frames of " + std::to_string(width_) + "x" + std::to_string(height_));
+  }
+  cells_[cell_key(view.world, view.pose.x, view.pose.y)].push_back(static_cast<int>(views_.size()));
+  views_.push_back(view);
+  frames_.push_back(frame);
+  thumbnails_.push_back(resize_image(frame, kThumbnail, kThumbnail));
+}
+
+ViewMap ViewMap::build(const std::filesystem::path& dataset_dir, const std::string& split,
+                       const ViewMapSpacing& spacing, const ViewMapProgress& progress) {
+  if (!(spacing.position > 0.0f) || !(spacing.yaw > 0.0f)) throw UserError("view map: spacings must be positive");
+  const data::Manifest manifest = data::read_manifest(dataset_dir);
+  const std::vector<std::string>& names = data::split_episodes(manifest, split, dataset_dir);
+  ViewMap map;
+  std::set<std::tuple<std::uint64_t, std::int64_t, std::int64_t, std::int64_t>> kept;
+  int done = 0;
+  for (const std::string& name : names) {
+    const data::Episode episode = data::read_episode(dataset_dir / name);
+    const std::uint64_t world = episode.meta.world_seed.value_or(0);
+    for (std::size_t t = 0; t < episode.poses.size(); ++t) {
+      const nav::Pose& pose = episode.poses[t];
+      const auto bin = [](float value, float size) { return static_cast<std::int64_t>(std::floor(value / size)); };
+      const auto key = std::make_tuple(world, bin(pose.x, spacing.position), bin(pose.y, spacing.position),
+                                       bin(pose.yaw, spacing.yaw));
+      if (!kept.insert(key).second) continue;
+      map.add({world, pose}, episode.frames[t]);
+    }
+    if (progress) progress(++done, static_cast<int>(names.size()));
+  }
+  if (map.empty()) {
+    throw UserError(dataset_dir.string() + ": no episode of split '" + split +
+                    "' records poses; a view map needs the pose of every frame");
+  }
+  return map;
+}
+
+std::vector<ViewMatch> ViewMap::candidates(const Image& frame, int count) const {
+  std::vector<ViewMatch> matches;
+  if (views_.empty() || count < 1) return matches;
+  if (frame.width != width_ || frame.height != height_) {
+    throw UserError("view map: a frame of " + std::to_string(frame.width) + "x" + std::to_string(frame.height) +
+                    " cannot be located among views of " + std::to_string(width_) + "x" + std::to_string(height_));
+  }
+  // A quick pass over 16x16 thumbnails, then the full frames of the closest few.
+  const Image thumbnail = resize_image(frame, kThumbnail, kThumbnail);
+  std::vector<std::pair<double, int>> coarse;
+  coarse.reserve(views_.size());
+  for (std::size_t i = 0; i < thumbnails_.size(); ++i) {
+    coarse.emplace_back(squared_difference(thumbnail, thumbnails_[i]), static_cast<int>(i));
+  }
+  const std::size_t keep = std::min<std::size_t>(std::max(kLocateCandidates, count), coarse.size());
+  std::partial_sort(coarse.begin(), coarse.begin() + static_cast<std::ptrdiff_t>(keep), coarse.end());
+  for (std::size_t c = 0; c < keep; ++c) matches.push_back({coarse[c].second, difference(coarse[c].second, frame)});
+  std::sort(matches.begin(), matches.end(), [](const ViewMatch& a, const ViewMatch& b) {
+    return a.rms < b.rms || (a.rms == b.rms && a.index < b.index);
+  });
+  matches.resize(std::min<std::size_t>(matches.size(), static_cast<std::size_t>(count)));
+  return matches;
+}
+
+Image ViewMap::thumbnail_of(const Image& frame) { return resize_image(frame, kThumbnail, kThumbnail); }
+
+double ViewMap::coarse_difference(int index, const Image& thumbnail) const {
+  const Image& view = thumbnails_.at(static_cast<std::size_t>(index));
+  if (!view.same_size(thumbnail)) throw UserError("view map: thumbnails must be 16x16");
+  return std::sqrt(squared_difference(view, thumbnail) / static_cast<double>(thumbnail.pixels.size())) / 255.0;
+}
+
+double ViewMap::difference(int index, const Image& frame) const {
+  const Image& view = frames_.at(static_cast<std::size_t>(index));
+  if (!view.same_size(frame)) throw UserError("view map: frames of another size cannot be compared");
+  const double sum = squared_difference(view, frame);
+  return std::sqrt(sum / static_cast<double>(frame.pixels.size())) / 255.0;
+}
+
+NearestView ViewMap::nearest(std::uint64_t world, const nav::Pose& pose, float radius, float max_yaw,
+                             float yaw_weight) const {
+  NearestView nearest;
+  float best = std::numeric_limits<float>::infinity();
+  const int reach = static_cast<int>(std::ceil(radius));
+  for (int dy = -reach; dy <= reach; ++dy) {
+    for (int dx = -reach; dx <= reach; ++dx) {
+      const auto found = cells_.find(cell_key(world, pose.x + static_cast<float>(dx), pose.y + static_cast<float>(dy)));
+      if (found == cells_.end()) continue;
+      for (const int i : found->second) {
+        const nav::Pose& there = views_[static_cast<std::size_t>(i)].pose;
+        const float distance = std::hypot(pose.x - there.x, pose.y - there.y);
+        if (distance > radius) continue;
+        const float yaw = nav::heading_difference(pose.yaw, there.yaw);
+        if (yaw > max_yaw) continue;
+        const float score = distance + yaw_weight * yaw;
+        if (score < best) {
+          best = score;
+          nearest = {i, distance, yaw};
+        }
+      }
+    }
+  }
+  return nearest;
+}
+
+void check_view_map_source(const data::Manifest& manifest, int width, int height, const data::ActionSchema& schema,
+                           const std::filesystem::path& dataset_dir) {
+  if (manifest.width != width || manifest.height != height) {
+    throw UserError(dataset_dir.string() + ": frames are " + std::to_string(manifest.width) + "x" +
+                    std::to_string(manifest.height) + ", the model's are " + std::to_string(width) + "x" +
+                    std::to_string(height));
+  }
+  if (!schema.is_navigation() || manifest.schema.names != schema.names) {
+    throw UserError(dataset_dir.string() + ": a view map needs a model and a dataset that both act by forward, "
+                    "strafe and turn");
+  }
+}
+
+void check_view_map_size(const ViewMap& map, int width, int height, const std::filesystem::path& file) {
+  if (map.width() != width || map.height() != height) {
+    throw UserError(file.string() + ": its views are " + std::to_string(map.width()) + "x" +
+                    std::to_string(map.height()) + ", the model's frames " + std::to_string(width) + "x" +
+                    std::to_string(height));
+  }
+}
+
+void ViewMap::save(const std::filesystem::path& file) const {
+  const auto count = static_cast<std::int64_t>(views_.size());
+  torch::Tensor poses = torch::empty({count, 3}, torch::kFloat32);
+  torch::Tensor worlds = torch::empty({count}, torch::kInt64);
+  torch::Tensor frames = torch::empty({count, height_, width_, 3}, torch::kUInt8);
+  const std::size_t frame_bytes = static_cast<std::size_t>(width_) * height_ * 3;
+  for (std::int64_t i = 0; i < count; ++i) {
+    const View& view = views_[static_cast<std::size_t>(i)];
+    poses[i][0] = view.pose.x;
+    poses[i][1] = view.pose.y;
+    poses[i][2] = view.pose.yaw;
+    worlds[i] = static_cast<std::int64_t>(view.world);
+    std::memcpy(frames[i].data_ptr<std::uint8_t>(), frames_[static_cast<std::size_t>(i)].pixels.data(), frame_bytes);
+  }
+  save_safetensors(file, {{"poses", poses}, {"worlds", worlds}, {"frames", frames}},
+                   {{"format", "dreamwalk view map"}, {"version", "1"}});
+}
+
+ViewMap ViewMap::load(const std::filesystem::path& file) {
+  const TensorMap tensors = load_safetensors(file);
+  const auto get = [&](const std::string& name, torch::ScalarType type, std::int64_t dims) {
+    const auto found = tensors.find(name);
+    if (found == tensors.end() || found->second.scalar_type() != type || found->second.dim() != dims) {
+      throw UserError(file.string() + ": not a view map (tensor '" + name + "' is missing or of the wrong type)");
+    }
+    return found->second.contiguous();
+  };
+  const torch::Tensor poses = get("poses", torch::kFloat32, 2);
+  const torch::Tensor worlds = get("worlds", torch::kInt64, 1);
+  const torch::Tensor frames = get("frames", torch::kUInt8, 4);
+  const std::int64_t count = frames.size(0);
+  if (count == 0 || poses.size(0) != count || poses.size(1) != 3 || worlds.size(0) != count || frames.size(3) != 3 ||
+      frames.size(1) < 1 || frames.size(2) < 1) {
+    throw UserError(file.string() + ": not a view map (its tensors disagree in size)");
+  }
+  ViewMap map;
+  const auto* pose_data = poses.data_ptr<float>();
+  const auto* world_data = worlds.data_ptr<std::int64_t>();
+  for (std::int64_t i = 0; i < count; ++i) {
+    Image frame(static_cast<int>(frames.size(2)), static_cast<int>(frames.size(1)));
+    std::memcpy(frame.pixels.data(), frames[i].data_ptr<std::uint8_t>(), frame.pixels.size());
+    const float* p = pose_data + i * 3;
+    if (!std::isfinite(p[0]) || !std::isfinite(p[1]) || !std::isfinite(p[2]) || world_data[i] < 0) {
+      throw UserError(file.string() + ": view " + std::to_string(i) + " has a pose that is not finite");
+    }
+    map.add({static_cast<std::uint64_t>(world_data[i]), {p[0], p[1], p[2]}}, frame);
+  }
+  return map;
+}
+
+}  // namespace dw::model

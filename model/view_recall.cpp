@@ -1,0 +1,110 @@
+#include "model/view_recall.h"
+
+#include <algorithm>
+
+#include "nav/base/user_error.h"
+
+namespace dw::model {
+namespace {
+
+// What a start frame counts for when no view stands near where it would have been taken.
+constexpr double kUnseenDifference = 0.3;
+
+}  // namespace
+
+ViewRecall::ViewRecall(std::shared_ptr<const ViewMap> map, const data::ActionSchema& schema,
+                       ViewRecallOptions options)
+    : map_(std::move(map)), navigation_(schema.is_navigation()), options_(options) {
+  if (navigation_) limits_ = data::world_settings_for(schema).limits;
+}
+
+void ViewRecall::locate(const std::vector<std::vector<Image>>& frames,
+                        const std::vector<std::vector<std::vector<float>>>& actions) {
+  const std::size_t batch = frames.size();
+  located_.assign(batch, false);
+  worlds_.assign(batch, 0);
+  poses_.assign(batch, nav::Pose{});
+  imagined_.assign(batch, 0);
+  if (!map_ || !navigation_) return;  // located whether on or off, so switching on later is right
+  for (std::size_t b = 0; b < batch; ++b) {
+    const std::vector<std::vector<float>> none;
+    const Guess guess = best_guess(frames[b], actions.empty() ? none : actions[b]);
+    if (guess.index < 0 || guess.score > options_.locate_rms) continue;
+    located_[b] = true;
+    worlds_[b] = map_->view(guess.index).world;
+    poses_[b] = map_->view(guess.index).pose;
+  }
+}
+
+ViewRecall::Guess ViewRecall::best_guess(const std::vector<Image>& frames,
+                                         const std::vector<std::vector<float>>& actions) const {
+  // Where each start frame was taken, relative to the first, by dead reckoning.
+  std::vector<nav::Pose> path{nav::Pose{}};
+  for (std::size_t t = 1; t < frames.size(); ++t) {
+    const std::vector<float> still(3, 0.0f);
+    const std::vector<float>& a = t - 1 < actions.size() ? actions[t - 1] : still;
+    path.push_back(nav::free_step(path.back(), {a.at(0), a.at(1), a.at(2)}, limits_));
+  }
+  const nav::Pose& last = path.back();
+  std::vector<Image> thumbnails;
+  for (const Image& frame : frames) thumbnails.push_back(ViewMap::thumbnail_of(frame));
+  Guess best;
+  for (const ViewMatch& match : map_->candidates(frames.back(), options_.locate_guesses)) {
+    const View& view = map_->view(match.index);
+    double total = map_->coarse_difference(match.index, thumbnails.back());
+    for (std::size_t t = 0; t + 1 < frames.size(); ++t) {
+      const nav::Pose there = nav::compose(view.pose, nav::relative(last, path[t]));
+      const NearestView near = map_->nearest(view.world, there, options_.locate_radius, options_.locate_yaw, 1.0f);
+      total += near.index < 0 ? kUnseenDifference : map_->coarse_difference(near.index, thumbnails[t]);
+    }
+    const double score = total / static_cast<double>(frames.size());
+    if (score < best.score) best = {match.index, score};
+  }
+  return best;
+}
+
+void ViewRecall::move(const std::vector<std::vector<float>>& actions) {
+  if (!map_ || !navigation_) return;
+  if (actions.size() != poses_.size()) throw UserError("view recall: one action per trajectory is needed");
+  for (std::size_t b = 0; b < poses_.size(); ++b) {
+    const std::vector<float>& a = actions[b];
+    if (a.size() != 3) throw UserError("view recall: a navigation action has 3 values");
+    const nav::Pose from = poses_[b];
+    nav::Pose to = nav::free_step(from, {a[0], a[1], a[2]}, limits_);
+    if (located_[b] && !is_free(worlds_[b], to.x, to.y)) {  // a wall: slide along one axis, or stop
+      if (is_free(worlds_[b], to.x, from.y)) {
+        to.y = from.y;
+      } else if (is_free(worlds_[b], from.x, to.y)) {
+        to.x = from.x;
+      } else {
+        to.x = from.x;
+        to.y = from.y;
+      }
+    }
+    poses_[b] = to;
+    ++imagined_[b];
+  }
+}
+
+bool ViewRecall::is_free(std::uint64_t world, float x, float y) const {
+  constexpr float kAnyHeading = 4.0f;
+  if (options_.free_radius <= 0.0f) return true;
+  return map_->nearest(world, {x, y, 0.0f}, options_.free_radius, kAnyHeading, 0.0f).index >= 0;
+}
+
+std::vector<int> ViewRecall::choose(const std::vector<bool>& busy) {
+  std::vector<int> chosen(poses_.size(), -1);
+  if (!active()) return chosen;
+  for (std::size_t b = 0; b < poses_.size(); ++b) {
+    if (!located_[b] || busy.at(b)) continue;
+    const float ramp = std::min(1.0f, static_cast<float>(imagined_[b]) / static_cast<float>(options_.ramp_steps));
+    const NearestView nearest = map_->nearest(worlds_[b], poses_[b], ramp * options_.position_tolerance,
+                                              ramp * options_.yaw_tolerance, options_.yaw_weight);
+    if (nearest.index < 0) continue;
+    chosen[b] = nearest.index;
+    imagined_[b] = 0;
+  }
+  return chosen;
+}
+
+}  // namespace dw::model

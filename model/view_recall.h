@@ -1,0 +1,83 @@
+// When to show a remembered view instead of an imagined frame (model/view_map.h). At the start of
+// a walk each trajectory finds itself by matching its last start frame against the map's views;
+// a frame that matches none closely (a world it was not trained in) leaves that trajectory to the
+// model alone. From there its pose follows the actions by dead reckoning, and once the model has
+// imagined a few steps on its own, the view seen nearest to the pose, when near enough, is taken
+// as if it had been observed: the walk stays sharp and in the right room.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <vector>
+
+#include "datasets/episode.h"
+#include "model/view_map.h"
+
+namespace dw::model {
+
+struct ViewRecallOptions {
+  double locate_rms = 0.05;          // a walk whose start frames are further than this (mean root mean
+                                     // square at 16x16, [0, 1]) from the views of its best guess is not
+                                     // located (measured: 0.04 median on val, 0.05 the lowest of
+                                     // test_unseen's 50 walks in worlds it never saw)
+  int locate_guesses = 24;           // views most like the last start frame, each a guess of the pose
+  float locate_radius = 0.3f;        // cells and ...
+  float locate_yaw = 0.15f;          // ... radians within which a view stands for an earlier start frame
+  // A view this near the pose may stand in for it once the model has imagined `ramp_steps` steps on
+  // its own; after k < ramp_steps steps only one within k / ramp_steps of it: the model's own first
+  // steps are better than a view seen from a little aside, its later ones are not.
+  float position_tolerance = 0.3f;   // cells
+  float yaw_tolerance = 0.15f;       // radians
+  int ramp_steps = 4;
+  float yaw_weight = 1.0f;           // cells per radian when ranking views by distance
+  float free_radius = 0.3f;          // cells: where no training walk came this near is taken for a wall
+                                     // (the pose slides along it, as the world's agent does); 0 = off
+};
+
+class ViewRecall {
+ public:
+  ViewRecall() = default;  // no map: never active
+  ViewRecall(std::shared_ptr<const ViewMap> map, const data::ActionSchema& schema, ViewRecallOptions options = {});
+
+  bool active() const { return map_ && navigation_ && enabled_; }
+  void set_enabled(bool enabled) { enabled_ = enabled; }
+  bool has_map() const { return map_ != nullptr; }
+
+  // Every trajectory finds itself from its start frames `frames[b]` and the actions between them
+  // (`actions[b]`, one row per gap; empty = standing still), or is left unlocated. Each of the views
+  // most like the last frame is a guess of where it stands; the guess kept is the one under which
+  // the earlier start frames also look like the views seen from where they would have been taken
+  // (one frame alone is often ambiguous: rooms repeat their wall textures).
+  void locate(const std::vector<std::vector<Image>>& frames,
+              const std::vector<std::vector<std::vector<float>>>& actions);
+  // Every located trajectory takes its action (forward, strafe, turn in [-1, 1]).
+  void move(const std::vector<std::vector<float>>& actions);
+  // The view each trajectory should show now (-1: imagine). `busy[b]`: another memory has
+  // already answered for row b. A chosen view counts as a seen frame (the ramp starts again).
+  std::vector<int> choose(const std::vector<bool>& busy);
+
+  const ViewMap& map() const { return *map_; }
+  bool located(std::int64_t b) const { return located_.at(static_cast<std::size_t>(b)); }
+  const nav::Pose& pose(std::int64_t b) const { return poses_.at(static_cast<std::size_t>(b)); }
+
+ private:
+  struct Guess {
+    int index = -1;  // the view the last start frame is taken to be
+    double score = std::numeric_limits<double>::infinity();
+  };
+  Guess best_guess(const std::vector<Image>& frames, const std::vector<std::vector<float>>& actions) const;
+  bool is_free(std::uint64_t world, float x, float y) const;
+
+  std::shared_ptr<const ViewMap> map_;
+  bool navigation_ = false;
+  bool enabled_ = true;
+  nav::ActionLimits limits_;
+  ViewRecallOptions options_;
+  std::vector<bool> located_;
+  std::vector<std::uint64_t> worlds_;
+  std::vector<nav::Pose> poses_;
+  std::vector<int> imagined_;  // steps since the last true or recalled frame
+};
+
+}  // namespace dw::model
