@@ -114,10 +114,8 @@ double ViewMap::difference(int index, const Image& frame) const {
   return std::sqrt(sum / static_cast<double>(frame.pixels.size())) / 255.0;
 }
 
-NearestView ViewMap::nearest(std::uint64_t world, const nav::Pose& pose, float radius, float max_yaw,
-                             float yaw_weight) const {
-  NearestView nearest;
-  float best = std::numeric_limits<float>::infinity();
+void ViewMap::for_each_near(std::uint64_t world, const nav::Pose& pose, float radius, float max_yaw,
+                            const std::function<void(int, float, float)>& visit) const {
   const int reach = static_cast<int>(std::ceil(radius));
   for (int dy = -reach; dy <= reach; ++dy) {
     for (int dx = -reach; dx <= reach; ++dx) {
@@ -126,18 +124,33 @@ NearestView ViewMap::nearest(std::uint64_t world, const nav::Pose& pose, float r
       for (const int i : found->second) {
         const nav::Pose& there = views_[static_cast<std::size_t>(i)].pose;
         const float distance = std::hypot(pose.x - there.x, pose.y - there.y);
-        if (distance > radius) continue;
         const float yaw = nav::heading_difference(pose.yaw, there.yaw);
-        if (yaw > max_yaw) continue;
-        const float score = distance + yaw_weight * yaw;
-        if (score < best) {
-          best = score;
-          nearest = {i, distance, yaw};
-        }
+        if (distance <= radius && yaw <= max_yaw) visit(i, distance, yaw);
       }
     }
   }
+}
+
+NearestView ViewMap::nearest(std::uint64_t world, const nav::Pose& pose, float radius, float max_yaw,
+                             float yaw_weight) const {
+  NearestView nearest;
+  float best = std::numeric_limits<float>::infinity();
+  for_each_near(world, pose, radius, max_yaw, [&](int i, float distance, float yaw) {
+    const float score = distance + yaw_weight * yaw;
+    if (score < best) {
+      best = score;
+      nearest = {i, distance, yaw};
+    }
+  });
   return nearest;
+}
+
+double ViewMap::closest_looking(std::uint64_t world, const nav::Pose& pose, float radius, float max_yaw,
+                                const Image& thumbnail) const {
+  double best = std::numeric_limits<double>::infinity();
+  for_each_near(world, pose, radius, max_yaw,
+                [&](int i, float, float) { best = std::min(best, coarse_difference(i, thumbnail)); });
+  return best;
 }
 
 void check_view_map_source(const data::Manifest& manifest, int width, int height, const data::ActionSchema& schema,

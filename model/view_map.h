@@ -82,9 +82,18 @@ class ViewMap {
   NearestView nearest(std::uint64_t world, const nav::Pose& pose, float radius, float max_yaw,
                       float yaw_weight) const;
 
+  // The smallest coarse_difference to `thumbnail` of the views of `world` within `radius` cells and
+  // `max_yaw` radians of `pose`; infinity when there is none.
+  double closest_looking(std::uint64_t world, const nav::Pose& pose, float radius, float max_yaw,
+                         const Image& thumbnail) const;
+
   using CellKey = std::tuple<std::uint64_t, std::int64_t, std::int64_t>;  // world, grid cell x, y
 
  private:
+  // Calls visit(index, distance, heading difference) for every view of `world` within reach.
+  void for_each_near(std::uint64_t world, const nav::Pose& pose, float radius, float max_yaw,
+                     const std::function<void(int, float, float)>& visit) const;
+
   std::vector<View> views_;
   std::vector<Image> frames_;
   std::vector<Image> thumbnails_;  // 16x16, for a quick first pass in locate

@@ -26,9 +26,18 @@ void ViewRecall::locate(const std::vector<std::vector<Image>>& frames,
   poses_.assign(batch, nav::Pose{});
   imagined_.assign(batch, 0);
   if (!map_ || !navigation_) return;  // located whether on or off, so switching on later is right
+  const std::vector<std::vector<float>> none;
+  const auto actions_of = [&](std::size_t b) -> const std::vector<std::vector<float>>& {
+    return actions.empty() ? none : actions[b];
+  };
+  Guess guess;
   for (std::size_t b = 0; b < batch; ++b) {
-    const std::vector<std::vector<float>> none;
-    const Guess guess = best_guess(frames[b], actions.empty() ? none : actions[b]);
+    // A planner's population starts as many rows from one start: find it once.
+    const bool same_start = b > 0 && frames[b].size() == frames[b - 1].size() &&
+                            std::equal(frames[b].begin(), frames[b].end(), frames[b - 1].begin(),
+                                       [](const Image& x, const Image& y) { return x.pixels == y.pixels; }) &&
+                            actions_of(b) == actions_of(b - 1);
+    if (!same_start) guess = best_guess(frames[b], actions_of(b));
     if (guess.index < 0 || guess.score > options_.locate_rms) continue;
     located_[b] = true;
     worlds_[b] = map_->view(guess.index).world;
@@ -54,8 +63,9 @@ ViewRecall::Guess ViewRecall::best_guess(const std::vector<Image>& frames,
     double total = map_->coarse_difference(match.index, thumbnails.back());
     for (std::size_t t = 0; t + 1 < frames.size(); ++t) {
       const nav::Pose there = nav::compose(view.pose, nav::relative(last, path[t]));
-      const NearestView near = map_->nearest(view.world, there, options_.locate_radius, options_.locate_yaw, 1.0f);
-      total += near.index < 0 ? kUnseenDifference : map_->coarse_difference(near.index, thumbnails[t]);
+      const double closest =
+          map_->closest_looking(view.world, there, options_.locate_radius, options_.locate_yaw, thumbnails[t]);
+      total += std::min(closest, kUnseenDifference);
     }
     const double score = total / static_cast<double>(frames.size());
     if (score < best.score) best = {match.index, score};

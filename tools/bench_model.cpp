@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "model/revisit.h"
 #include "model/simulator.h"
 #include "model/threads.h"
 #include "model/trainer.h"
@@ -34,6 +35,7 @@ struct ModelBenchFlags {
   double dist_timeout_s = 60.0;
   bool no_memory = false;
   bool no_view_map = false;
+  int world_seed = -1;  // bench step: start from this world's spawn view (else black frames)
 };
 
 double peak_rss_mb() {
@@ -107,6 +109,11 @@ void run_bench_step(const ModelBenchFlags& flags) {
   auto simulator = make_simulator(flags);
   const model::ModelInfo& info = simulator->info();
   std::vector<Image> starts(static_cast<size_t>(info.context), Image(info.width, info.height));
+  if (flags.world_seed >= 0) {  // a start in a world the view map may show, so its recalls are timed too
+    const nav::World world = model::revisit_world(info, static_cast<std::uint64_t>(flags.world_seed));
+    starts.assign(starts.size(), world.render_view(world.spawn_pose(static_cast<std::uint64_t>(flags.world_seed)),
+                                                   info.width));
+  }
   simulator->reset_single(starts, 0);
   const std::vector<float> action(static_cast<size_t>(info.schema.dimension()), 0.5f);
   for (int i = 0; i < 10; ++i) simulator->step_single(action);  // warm-up
@@ -123,7 +130,8 @@ void run_bench_step(const ModelBenchFlags& flags) {
   nlohmann::json line = {{"bench", "step"}, {"ms_per_step", total / steps}, {"median_ms", times[times.size() / 2]},
                          {"batch", 1}, {"size", info.width}, {"threads", flags.threads > 0 ? flags.threads : 2},
                          {"parameters", info.parameters}, {"device", flags.device},
-                         {"place_memory", simulator->place_memory()}};
+                         {"place_memory", simulator->place_memory()}, {"view_map", simulator->view_map()}};
+  if (flags.world_seed >= 0) line["world_seed"] = flags.world_seed;
   fmt::print("{}\n", line.dump());
 }
 
@@ -184,6 +192,9 @@ void add_bench_step(CLI::App& bench) {
   command->add_option("--steps", flags->steps, "Timed steps (default 200)");
   command->add_flag("--no-memory", flags->no_memory, "Step the model alone (no place memory, no view map)");
   command->add_flag("--no-view-map", flags->no_view_map, "Step without the run's view map");
+  command->add_option("--world-seed", flags->world_seed,
+                      "Start from this world's spawn view instead of black frames (a navigation model)")
+      ->check(CLI::NonNegativeNumber);
   command->callback([flags] { run_bench_step(*flags); });
 }
 

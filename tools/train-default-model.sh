@@ -24,6 +24,10 @@ rm -rf "$run"
 rm -rf models/default.tmp
 mkdir -p models/default.tmp
 cp "$run/model.json" "$run/model.safetensors" models/default.tmp/
+# Trained without it, run with decoder.track_anchor (no parameters of its own): with the view map
+# it keeps the frames between recalled views sharp (README, "What I tried", J).
+sed -i 's/^        "resample": "bicubic",$/&\n        "track_anchor": true,/' models/default.tmp/model.json
+grep -q '"track_anchor": true' models/default.tmp/model.json || { echo "train-default-model: could not switch on track_anchor" >&2; exit 1; }
 rm -rf models/default
 mv models/default.tmp models/default
 "$dreamwalk" map-views --checkpoint models/default --data "$data"   # not committed: see .gitignore
