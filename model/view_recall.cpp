@@ -22,6 +22,7 @@ void ViewRecall::locate(const std::vector<std::vector<Image>>& frames,
                         const std::vector<std::vector<std::vector<float>>>& actions) {
   const std::size_t batch = frames.size();
   located_.assign(batch, false);
+  scores_.assign(batch, std::numeric_limits<double>::infinity());
   worlds_.assign(batch, 0);
   poses_.assign(batch, nav::Pose{});
   imagined_.assign(batch, 0);
@@ -38,6 +39,7 @@ void ViewRecall::locate(const std::vector<std::vector<Image>>& frames,
                                        [](const Image& x, const Image& y) { return x.pixels == y.pixels; }) &&
                             actions_of(b) == actions_of(b - 1);
     if (!same_start) guess = best_guess(frames[b], actions_of(b));
+    scores_[b] = guess.score;
     if (guess.index < 0 || guess.score > options_.locate_rms) continue;
     located_[b] = true;
     worlds_[b] = map_->view(guess.index).world;

@@ -60,6 +60,8 @@ class ViewRecall {
 
   const ViewMap& map() const { return *map_; }
   bool located(std::int64_t b) const { return located_.at(static_cast<std::size_t>(b)); }
+  // How far trajectory b's start frames were from the views of its best guess (infinity: no map).
+  double locate_score(std::int64_t b) const { return scores_.at(static_cast<std::size_t>(b)); }
   const nav::Pose& pose(std::int64_t b) const { return poses_.at(static_cast<std::size_t>(b)); }
 
  private:
@@ -76,6 +78,7 @@ class ViewRecall {
   nav::ActionLimits limits_;
   ViewRecallOptions options_;
   std::vector<bool> located_;
+  std::vector<double> scores_;
   std::vector<std::uint64_t> worlds_;
   std::vector<nav::Pose> poses_;
   std::vector<int> imagined_;  // steps since the last true or recalled frame

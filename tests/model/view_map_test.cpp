@@ -88,7 +88,9 @@ TEST_CASE("a walk finds itself from its start frames and recalls the view at its
                 {{kForward, kForward}, {}});
   REQUIRE(recall.located(0));
   CHECK(recall.pose(0).x == Approx(0.48f));
+  CHECK(recall.locate_score(0) == 0.0);  // each start frame is a view of the map
   CHECK_FALSE(recall.located(1));  // a black frame is like no view
+  CHECK(recall.locate_score(1) > ViewRecallOptions{}.locate_rms);
   const std::vector<float> half{0.5f, 0.0f, 0.0f};
   recall.move({half, half});  // x = 0.54: 0.06 from views 4 and 5, beyond half the tolerance
   CHECK(recall.choose({false, false}) == std::vector<int>{-1, -1});  // the model's own first step
