@@ -39,6 +39,22 @@ ImaginationState state_row(const ImaginationState& state, std::int64_t b) {
   return out;
 }
 
+ImaginationState select_rows(const ImaginationState& state, const std::vector<std::int64_t>& rows) {
+  const torch::Tensor index =
+      torch::tensor(rows, torch::TensorOptions().dtype(torch::kLong)).to(state.last_frame.device());
+  const auto pick = [&index](const torch::Tensor& tensor) {
+    return tensor.defined() ? tensor.index_select(0, index) : tensor;
+  };
+  ImaginationState out;
+  for (const auto& tensor : state.latent.tensors) out.latent.tensors.push_back(pick(tensor));
+  out.last_frame = pick(state.last_frame);
+  out.anchor_frame = pick(state.anchor_frame);
+  out.anchor_track = pick(state.anchor_track);
+  for (const std::int64_t b : rows) out.noise.push_back(state.noise.at(static_cast<std::size_t>(b)));
+  out.observed = state.observed;
+  return out;
+}
+
 void replace_rows(ImaginationState& state, const std::vector<std::int64_t>& rows,
                   const std::vector<ImaginationState>& states) {
   TORCH_CHECK(rows.size() == states.size(), "replace_rows: one state per row");

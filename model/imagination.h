@@ -30,6 +30,9 @@ struct ImaginationState {
 // Row b of a batched state as a one-row state of views (no copy, no noise stream): what the place
 // memory (model/place_memory.h) keeps of a step.
 ImaginationState state_row(const ImaginationState& state, std::int64_t b);
+// The rows `rows` of a batched state as one smaller batch (new tensors), with their noise streams
+// (shared, so drawing from them advances the rows' own streams).
+ImaginationState select_rows(const ImaginationState& state, const std::vector<std::int64_t>& rows);
 // Replaces rows[i] of `state` by the one-row states[i], out of place (new tensors), so views kept
 // of the old ones stay as they were. The rows keep their noise streams: a recalled place does not
 // rewind the randomness.

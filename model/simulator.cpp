@@ -121,19 +121,22 @@ class TorchSimulator final : public Simulator {
   // from their state before the step, in place of what they imagined.
   void observe_views(const ImaginationState& before, const torch::Tensor& actions, const std::vector<int>& views) {
     std::vector<std::int64_t> rows;
-    std::vector<ImaginationState> states;
+    std::vector<Image> frames;
     for (std::size_t b = 0; b < views.size(); ++b) {
       if (views[b] < 0) continue;
-      const auto row = static_cast<std::int64_t>(b);
-      ImaginationState state = state_row(before, row);
-      state.noise = {before.noise[b]};  // the row's own stream, as in a single rollout
-      const torch::Tensor frame = images_to_tensor({views_.map().frame(views[b])}, device_);
-      engine_.observe(state, frame, actions.narrow(0, row, 1), temperature_);
-      rows.push_back(row);
-      states.push_back(std::move(state));
+      rows.push_back(static_cast<std::int64_t>(b));
+      frames.push_back(views_.map().frame(views[b]));
     }
+    if (rows.empty()) return;
+    // One batched pass for every recalling row (a planner's population recalls many at once).
+    ImaginationState recalled = select_rows(before, rows);
+    const torch::Tensor index = torch::tensor(rows, torch::TensorOptions().dtype(torch::kLong)).to(actions.device());
+    engine_.observe(recalled, images_to_tensor(frames, device_), actions.index_select(0, index), temperature_);
+    std::vector<ImaginationState> states;
+    for (std::size_t i = 0; i < rows.size(); ++i) states.push_back(state_row(recalled, static_cast<std::int64_t>(i)));
     replace_rows(state_, rows, states);
   }
+
 
   // Every trajectory gets the same number of start frames (1..context) of the model's size.
   int check_starts(const std::vector<std::vector<Image>>& starts,

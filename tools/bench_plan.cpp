@@ -35,6 +35,7 @@ void run_bench_plan(PlanBenchFlags& options) {
   const model::PlannerOptions& planner_options = options.flags.mpc.planner;
   model::check_planner_options(planner_options);
   auto simulator = model::Simulator::load(options.checkpoint, options.device);
+  simulator->set_view_map(!options.flags.no_view_map);
   const model::ModelInfo& info = simulator->info();
   auto space = model::make_frame_space(options.flags.cost_space, options.checkpoint, options.device);
   const nav::World world = model::revisit_world(info, 1);

@@ -38,6 +38,7 @@ void run_eval_plan(EvalPlanCommandOptions& options) {
   eval.with_model = !options.skip_model;
   model::check_plan_eval_options(eval);
   auto simulator = model::Simulator::load(options.checkpoint, options.device);
+  simulator->set_view_map(!options.flags.no_view_map);
   auto space = model::make_frame_space(options.flags.cost_space, options.checkpoint, options.device);
   const auto runs = static_cast<std::int64_t>(eval.tasks * eval.ks.size() * (eval.baselines.size() + eval.with_model));
   ProgressLine progress("eval-plan", runs, "task runs");

@@ -47,6 +47,7 @@ void run_plan(PlanCommandOptions& options) {
   if (!options.start_pose.empty()) job.start_pose = nav::parse_pose(options.start_pose, "--start-pose");
   for (const auto& image : options.start_images) job.start_images.emplace_back(image);
   auto simulator = model::Simulator::load(options.checkpoint, job.device);
+  simulator->set_view_map(!options.flags.no_view_map);
   ProgressLine progress("plan", job.mpc.max_steps, "steps");
   const model::PlanSummary summary = model::run_plan_job(*simulator, job, [&](int step, int) { progress.update(step); });
   progress.finish();

@@ -23,6 +23,7 @@ void add_plan_flags(CLI::App* command, PlanFlags& flags, bool with_max_steps) {
   command->add_option("--cost-space", flags.cost_space, "embedding (the model's encoder), pixels, or layout (8x8 area averages)")->capture_default_str();
   command->add_option("--position-tolerance", flags.tolerance.position, "Success radius in cells")->capture_default_str();
   command->add_option("--heading-tolerance", flags.tolerance.heading, "Success heading error in radians")->capture_default_str();
+  command->add_flag("--no-view-map", flags.no_view_map, "Plan without the run's view map (views of its training walks)");
 }
 
 }  // namespace dw::tools

@@ -15,13 +15,14 @@ struct PlanFlags {
   std::string method = "cem";
   std::string cost_space = model::kDefaultCostSpace;
   model::GoalTolerance tolerance;
+  bool no_view_map = false;  // plan without the run's view map (model/view_map.h)
   // Turns the method name into the options (UserError for an unknown one).
   void resolve() { mpc.planner.method = model::parse_plan_method(method); }
 };
 
 // --horizon --population --elites --iterations --method --momentum --std --min-std --temperature
 // --seed --replan-every --smoothness --all-frames-weight --cost-space --position-tolerance
-// --heading-tolerance (and --max-steps when `with_max_steps`).
+// --heading-tolerance --no-view-map (and --max-steps when `with_max_steps`).
 void add_plan_flags(CLI::App* command, PlanFlags& flags, bool with_max_steps = true);
 
 }  // namespace dw::tools

@@ -187,12 +187,16 @@ TEST_CASE("the Simulator recalls the run's views: a walk into a remembered place
   // Located at view 2 (x = 0.24), every forward step stands on the next view: it is shown.
   const auto frames = walk({{marked_frame(2)}});
   for (int t = 0; t < 4; ++t) CHECK(max_difference(frames[t][0], marked_frame(3 + t)) == 0);
-  // Batched with a walk the map does not know equals the two single walks.
-  const auto batched = walk({{marked_frame(2)}, {testing::moving_square(1, 0)}});
+  // Batched with a walk the map does not know and another it knows (two rows recall at once)
+  // equals the three single walks.
+  const auto batched = walk({{marked_frame(2)}, {testing::moving_square(1, 0)}, {marked_frame(4)}});
   const auto unknown = walk({{testing::moving_square(1, 0)}});
+  const auto further = walk({{marked_frame(4)}});
   for (int t = 0; t < 4; ++t) {
     CHECK(max_difference(batched[t][0], frames[t][0]) == 0);
     CHECK(max_difference(batched[t][1], unknown[t][0]) == 0);
+    CHECK(max_difference(batched[t][2], further[t][0]) == 0);
+    CHECK(max_difference(further[t][0], marked_frame(5 + t)) == 0);
   }
   simulator->set_view_map(false);
   CHECK_FALSE(simulator->view_map());
