@@ -39,9 +39,12 @@ ImaginationState state_row(const ImaginationState& state, std::int64_t b) {
   return out;
 }
 
+torch::Tensor row_index(const std::vector<std::int64_t>& rows, const torch::Device& device) {
+  return torch::tensor(rows, torch::TensorOptions().dtype(torch::kLong)).to(device);
+}
+
 ImaginationState select_rows(const ImaginationState& state, const std::vector<std::int64_t>& rows) {
-  const torch::Tensor index =
-      torch::tensor(rows, torch::TensorOptions().dtype(torch::kLong)).to(state.last_frame.device());
+  const torch::Tensor index = row_index(rows, state.last_frame.device());
   const auto pick = [&index](const torch::Tensor& tensor) {
     return tensor.defined() ? tensor.index_select(0, index) : tensor;
   };
@@ -59,8 +62,7 @@ void replace_rows(ImaginationState& state, const std::vector<std::int64_t>& rows
                   const std::vector<ImaginationState>& states) {
   TORCH_CHECK(rows.size() == states.size(), "replace_rows: one state per row");
   if (rows.empty()) return;
-  const torch::Tensor index =
-      torch::tensor(rows, torch::TensorOptions().dtype(torch::kLong)).to(state.last_frame.device());
+  const torch::Tensor index = row_index(rows, state.last_frame.device());
   using Part = std::function<torch::Tensor(const ImaginationState&)>;
   const auto replace = [&](const torch::Tensor& batch, const Part& part) {
     std::vector<torch::Tensor> parts;

@@ -30,6 +30,8 @@ struct ImaginationState {
 // Row b of a batched state as a one-row state of views (no copy, no noise stream): what the place
 // memory (model/place_memory.h) keeps of a step.
 ImaginationState state_row(const ImaginationState& state, std::int64_t b);
+// `rows` as an index tensor on `device`, for index_select / index_copy over a batch.
+torch::Tensor row_index(const std::vector<std::int64_t>& rows, const torch::Device& device);
 // The rows `rows` of a batched state as one smaller batch (new tensors), with their noise streams
 // (shared, so drawing from them advances the rows' own streams).
 ImaginationState select_rows(const ImaginationState& state, const std::vector<std::int64_t>& rows);

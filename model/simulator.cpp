@@ -130,13 +130,12 @@ class TorchSimulator final : public Simulator {
     if (rows.empty()) return;
     // One batched pass for every recalling row (a planner's population recalls many at once).
     ImaginationState recalled = select_rows(before, rows);
-    const torch::Tensor index = torch::tensor(rows, torch::TensorOptions().dtype(torch::kLong)).to(actions.device());
-    engine_.observe(recalled, images_to_tensor(frames, device_), actions.index_select(0, index), temperature_);
+    engine_.observe(recalled, images_to_tensor(frames, device_), actions.index_select(0, row_index(rows, device_)),
+                    temperature_);
     std::vector<ImaginationState> states;
     for (std::size_t i = 0; i < rows.size(); ++i) states.push_back(state_row(recalled, static_cast<std::int64_t>(i)));
     replace_rows(state_, rows, states);
   }
-
 
   // Every trajectory gets the same number of start frames (1..context) of the model's size.
   int check_starts(const std::vector<std::vector<Image>>& starts,

@@ -12,19 +12,28 @@
 using namespace dw;
 using namespace dw::model;
 
-TEST_CASE("the shipped default model loads and beats copy-last", "[model][shipped]") {
-  const auto dir = testing::scratch_dir("shipped");
+namespace {
+
+// A few held-out walks in world 1 (the default dataset's world) under dir/data.
+void generate_world1_walks(const std::filesystem::path& dir, int test_episodes, int steps, const std::string& policy) {
   data::GenerateOptions generate;
-  generate.world_seed = 1;  // the default dataset's world
+  generate.world_seed = 1;
   generate.episodes = 1;
   generate.val_episodes = 1;
-  generate.test_episodes = 4;
+  generate.test_episodes = test_episodes;
   generate.unseen_episodes = 1;
   generate.unseen_worlds = 1;
-  generate.steps = 40;
-  generate.policy = "explore,keys";
+  generate.steps = steps;
+  generate.policy = policy;
   generate.threads = 1;
   generate_dataset(generate, dir / "data", {});
+}
+
+}  // namespace
+
+TEST_CASE("the shipped default model loads and beats copy-last", "[model][shipped]") {
+  const auto dir = testing::scratch_dir("shipped");
+  generate_world1_walks(dir, 4, 40, "explore,keys");
 
   auto simulator = Simulator::load(std::filesystem::path(DREAMWALK_SOURCE_DIR) / "models" / "default");
   CHECK(simulator->info().width == 64);
@@ -46,17 +55,7 @@ TEST_CASE("the shipped model with a view map of the walks holds them better than
   // Walks in world 1 whose views the map holds (it is built from them): located exactly, their
   // later steps are recalled views instead of fog.
   const auto dir = testing::scratch_dir("shipped_views");
-  data::GenerateOptions generate;
-  generate.world_seed = 1;
-  generate.episodes = 1;
-  generate.val_episodes = 1;
-  generate.test_episodes = 3;
-  generate.unseen_episodes = 1;
-  generate.unseen_worlds = 1;
-  generate.steps = 60;
-  generate.policy = "explore";  // no wall pushes: dead reckoning follows the recorded poses
-  generate.threads = 1;
-  generate_dataset(generate, dir / "data", {});
+  generate_world1_walks(dir, 3, 60, "explore");  // no wall pushes: dead reckoning follows the recorded poses
   const std::filesystem::path shipped = std::filesystem::path(DREAMWALK_SOURCE_DIR) / "models" / "default";
   std::filesystem::create_directories(dir / "run");
   for (const char* file : {"model.json", "model.safetensors"}) std::filesystem::copy(shipped / file, dir / "run" / file);
