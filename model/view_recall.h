@@ -32,7 +32,7 @@ struct ViewRecallOptions {
   float yaw_tolerance = 0.35f;       // radians  the fewest blurred steps at no cost to the first ones)
   int ramp_steps = 6;
   float yaw_weight = 1.0f;           // cells per radian when ranking views by distance
-  float free_radius = 0.2f;          // cells: where no training walk came this near is taken for a wall
+  float free_radius = 0.1f;          // cells: where no training walk came this near is taken for a wall
                                      // (the pose slides along it, as the world's agent does); 0 = off
 };
 
