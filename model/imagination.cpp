@@ -145,15 +145,27 @@ Observation Imagination::observe(ImaginationState& state, const torch::Tensor& f
 
 DecodedFrame Imagination::imagine(ImaginationState& state, const torch::Tensor& action, float temperature,
                                   const torch::Tensor& target) {
+  const torch::Tensor features = imagine_latent(state, action, temperature);
+  return decode(state, features, target);
+}
+
+torch::Tensor Imagination::imagine_latent(ImaginationState& state, const torch::Tensor& action, float temperature) {
   TORCH_CHECK(state.observed > 0, "imagine before any observed frame");
   DynamicsCore& dynamics = model_->dynamics();
   DynamicsState next = dynamics.advance(state.latent, action);
   state.latent = dynamics.with_sample(next, sample(dynamics.prior(next), temperature, state.noise));
-  DecodedFrame decoded =
-      model_->decoder().decode(dynamics.features(state.latent), previous_frames(state), target, state.noise);
+  return dynamics.features(state.latent);
+}
+
+DecodedFrame Imagination::decode(ImaginationState& state, const torch::Tensor& features, const torch::Tensor& target) {
+  DecodedFrame decoded = model_->decoder().decode(features, previous_frames(state), target, state.noise);
   state.last_frame = decoded.frame.detach();
   state.anchor_track = detached(decoded.anchor_track);
   return decoded;
+}
+
+bool Imagination::decoder_is_deterministic() const {
+  return model_->config().decoder.type != DecoderType::denoise;
 }
 
 }  // namespace dw::model

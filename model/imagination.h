@@ -76,6 +76,15 @@ class Imagination {
   // (grad mode on) the frame fed back is detached, as a rollout sees it.
   DecodedFrame imagine(ImaginationState& state, const torch::Tensor& action, float temperature,
                        const torch::Tensor& target = {});
+  // imagine() in its two halves: the latent's step from `action` (returns the features the decoder
+  // reads), then the frame decoded from them and the state's previous frames. The latent never
+  // reads a pixel, so a caller that needs only some frames can decode later, or not at all where a
+  // true frame replaces the imagined one first; with a decoder that draws no noise the frames are
+  // the same.
+  torch::Tensor imagine_latent(ImaginationState& state, const torch::Tensor& action, float temperature);
+  DecodedFrame decode(ImaginationState& state, const torch::Tensor& features, const torch::Tensor& target = {});
+  // True when decode() draws no noise (every decoder but denoise), so when it runs does not matter.
+  bool decoder_is_deterministic() const;
 
   WorldModel& model() { return model_; }
 

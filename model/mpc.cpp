@@ -85,10 +85,10 @@ std::vector<float> MpcController::next_action(std::optional<nav::Pose> pose) {
     const PlanResult plan = planner_.plan([&](const std::vector<ActionSequence>& population) {
       return cost_(context_, population);
     });
-    Replanning replanning{executed_, 0.0, plan.cost_per_iteration, plan.actions, cost_.best_frames()};
-    replanning.milliseconds =
+    const double milliseconds =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-    replannings_.push_back(std::move(replanning));
+    // The best candidate's frames are for showing the plan, not for choosing it: not timed.
+    replannings_.push_back({executed_, milliseconds, plan.cost_per_iteration, plan.actions, cost_.best_frames()});
   }
   return replannings_.back().plan[static_cast<size_t>(used_++)];
 }

@@ -21,8 +21,26 @@ bool same_context(const PlanContext& a, const PlanContext& b) {
 }
 
 // The learned model. Each replanning observes its context once for the whole population and keeps
-// that state, so the K iterations of one replanning only pay for the imagined steps.
+// that state, so the K iterations of one replanning only pay for the imagined steps. It imagines
+// without the place memory: a candidate's few steps seldom come back within 0.02 cells of where
+// they have been, and without it a cost of the last frame needs only the frames after each
+// candidate's last recalled view decoded (Simulator::advance).
 class SimulatorPlanningModel final : public PlanningModel {
+  // The simulator's place memory off while it lives, then as it was (also when a step throws).
+  class MemoryOff {
+   public:
+    explicit MemoryOff(Simulator& simulator) : simulator_(simulator), was_on_(simulator.place_memory()) {
+      simulator_.set_place_memory(false);
+    }
+    ~MemoryOff() { simulator_.set_place_memory(was_on_); }
+    MemoryOff(const MemoryOff&) = delete;
+    MemoryOff& operator=(const MemoryOff&) = delete;
+
+   private:
+    Simulator& simulator_;
+    bool was_on_;
+  };
+
  public:
   SimulatorPlanningModel(Simulator& simulator, std::uint64_t seed) : simulator_(simulator), seed_(seed) {}
   int action_dimension() const override { return simulator_.info().schema.dimension(); }
@@ -30,9 +48,10 @@ class SimulatorPlanningModel final : public PlanningModel {
   int width() const override { return simulator_.info().width; }
   int height() const override { return simulator_.info().height; }
 
-  std::vector<std::vector<Image>> imagine(const PlanContext& context,
-                                          const std::vector<ActionSequence>& sequences) override {
+  std::vector<std::vector<Image>> imagine(const PlanContext& context, const std::vector<ActionSequence>& sequences,
+                                          ImaginedFrames which) override {
     const size_t batch = sequences.size();
+    const MemoryOff memory_off(simulator_);
     if (!observed_ || batch != observed_batch_ || !same_context(context, observed_context_)) {
       simulator_.reset(std::vector<std::vector<Image>>(batch, context.frames),
                        std::vector<ActionSequence>(batch, context.actions), seed_);
@@ -47,6 +66,10 @@ class SimulatorPlanningModel final : public PlanningModel {
     std::vector<std::vector<float>> step_actions(batch);
     for (size_t t = 0; t < steps; ++t) {
       for (size_t n = 0; n < batch; ++n) step_actions[n] = sequences[n][t];
+      if (which == ImaginedFrames::last && t + 1 < steps) {
+        simulator_.advance(step_actions);
+        continue;
+      }
       std::vector<Image> next = simulator_.step(step_actions);
       for (size_t n = 0; n < batch; ++n) frames[n].push_back(std::move(next[n]));
     }
@@ -70,15 +93,18 @@ class WorldPlanningModel final : public PlanningModel {
   int width() const override { return width_; }
   int height() const override { return height_; }
 
-  std::vector<std::vector<Image>> imagine(const PlanContext& context,
-                                          const std::vector<ActionSequence>& sequences) override {
+  std::vector<std::vector<Image>> imagine(const PlanContext& context, const std::vector<ActionSequence>& sequences,
+                                          ImaginedFrames which) override {
     assert(context.pose && "the world-as-model needs the true pose");
     std::vector<std::vector<Image>> frames(sequences.size());
     for (size_t n = 0; n < sequences.size(); ++n) {
       nav::Pose pose = *context.pose;
-      for (const auto& action : sequences[n]) {
+      for (size_t t = 0; t < sequences[n].size(); ++t) {
+        const auto& action = sequences[n][t];
         pose = world_.step(pose, {action[0], action[1], action[2]});
-        frames[n].push_back(world_view(world_, pose, width_, height_));
+        if (which == ImaginedFrames::every || t + 1 == sequences[n].size()) {
+          frames[n].push_back(world_view(world_, pose, width_, height_));
+        }
       }
     }
     return frames;
@@ -156,11 +182,20 @@ ImaginedCost::ImaginedCost(PlanningModel& model, FrameSpace& space, CandidateCos
 
 void ImaginedCost::reset_best() {
   best_cost_ = INFINITY;
+  best_sequence_.clear();
   best_frames_.clear();
 }
 
+const std::vector<Image>& ImaginedCost::best_frames() {
+  if (best_frames_.empty() && !best_sequence_.empty()) {
+    best_frames_ = model_.imagine(best_context_, {best_sequence_}, ImaginedFrames::every).front();
+  }
+  return best_frames_;
+}
+
 std::vector<double> ImaginedCost::operator()(const PlanContext& context, const std::vector<ActionSequence>& population) {
-  const std::vector<std::vector<Image>> imagined = model_.imagine(context, population);
+  const std::vector<std::vector<Image>> imagined =
+      model_.imagine(context, population, all_frames_ ? ImaginedFrames::every : ImaginedFrames::last);
   // One embedding call for the whole population keeps the encoder batched too.
   std::vector<Image> flat;
   for (const auto& frames : imagined) {
@@ -176,7 +211,10 @@ std::vector<double> ImaginedCost::operator()(const PlanContext& context, const s
     costs.push_back(cost_(population[n], own));
     if (costs.back() < best_cost_) {
       best_cost_ = costs.back();
-      best_frames_ = imagined[n];
+      best_context_ = context;
+      best_sequence_ = population[n];
+      // A model that imagined every frame anyway need not imagine them again to show them.
+      best_frames_ = imagined[n].size() == population[n].size() ? imagined[n] : std::vector<Image>{};
     }
   }
   return costs;

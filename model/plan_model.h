@@ -30,6 +30,10 @@ struct PlanContext {
   std::optional<nav::Pose> pose;
 };
 
+// Which of its imagined frames a PlanningModel returns for each sequence: a cost of the last frame
+// alone lets the learned model skip decoding most of the others (Simulator::advance).
+enum class ImaginedFrames { every, last };
+
 class PlanningModel {
  public:
   virtual ~PlanningModel() = default;
@@ -37,9 +41,11 @@ class PlanningModel {
   virtual int context() const = 0;  // real frames it uses at most
   virtual int width() const = 0;
   virtual int height() const = 0;
-  // Every sequence imagined from the same context, as one batch: frames[n][t] after action t.
+  // Every sequence imagined from the same context, as one batch: frames[n][t] after action t
+  // (every), or frames[n] = {the frame after the last action} (last).
   virtual std::vector<std::vector<Image>> imagine(const PlanContext& context,
-                                                  const std::vector<ActionSequence>& sequences) = 0;
+                                                  const std::vector<ActionSequence>& sequences,
+                                                  ImaginedFrames which = ImaginedFrames::every) = 0;
 };
 
 class FrameSpace {
@@ -70,15 +76,18 @@ std::unique_ptr<FrameSpace> make_frame_space(const std::string& name, const std:
                                              const std::string& device = "cpu");
 
 // A population cost that imagines the population (one batch), embeds the frames and sums `cost`
-// over each candidate. It keeps the imagined frames of the lowest-cost candidate it has seen since
-// the last reset_best(), so the planner's choice can be shown without imagining it again.
+// over each candidate. It keeps the lowest-cost candidate it has seen since the last reset_best(),
+// so the planner's choice can be shown.
 class ImaginedCost {
  public:
-  // all_frames: embed every imagined frame (costs over all frames, explore); else only the last.
+  // all_frames: embed every imagined frame (costs over all frames, explore); else only the last
+  // (and the model imagines only the last).
   ImaginedCost(PlanningModel& model, FrameSpace& space, CandidateCost cost, bool all_frames);
   std::vector<double> operator()(const PlanContext& context, const std::vector<ActionSequence>& population);
   void reset_best();
-  const std::vector<Image>& best_frames() const { return best_frames_; }
+  // Every imagined frame of the best candidate: kept where the model imagined them all, else
+  // imagined again once, as a batch of one (to show the plan; not part of choosing it).
+  const std::vector<Image>& best_frames();
 
  private:
   PlanningModel& model_;
@@ -86,6 +95,8 @@ class ImaginedCost {
   CandidateCost cost_;
   bool all_frames_;
   double best_cost_ = 0.0;
+  PlanContext best_context_;
+  ActionSequence best_sequence_;
   std::vector<Image> best_frames_;
 };
 

@@ -1,6 +1,8 @@
 // The Simulator over the world model: a thin shell over the imagination engine that turns images
 // and action lists into tensors. Each trajectory draws its noise from its own stream seeded from
 // (seed, b), so a batch gives exactly the samples of B single rollouts.
+#include <map>
+
 #include <nlohmann/json.hpp>
 
 #include "model/checkpoint.h"
@@ -14,9 +16,18 @@
 
 namespace dw::model {
 
+// A step whose frames were not decoded yet (Simulator::advance): the features the decoder will
+// read, and the rows that still need its frame (a row that sees a true or recalled frame later
+// never does).
+struct PendingFrames {
+  torch::Tensor features;
+  std::vector<bool> rows;
+};
+
 class SimulatorState {
  public:
   ImaginationState imagination;
+  std::vector<PendingFrames> pending;
   PlaceMemory memory;
   ViewRecall views;
 };
@@ -61,6 +72,7 @@ class TorchSimulator final : public Simulator {
     const int count = check_starts(start_frames, start_actions);
     const int64_t batch = static_cast<int64_t>(start_frames.size());
     state_ = engine_.start(batch, seed, device_);
+    pending_.clear();
     memory_.start(batch);
     for (int t = 0; t < count; ++t) {
       std::vector<Image> frames;
@@ -79,6 +91,13 @@ class TorchSimulator final : public Simulator {
 
   std::vector<Image> step(const std::vector<std::vector<float>>& actions) override {
     torch::NoGradGuard no_grad;
+    advance(actions);
+    decode_pending();
+    return tensor_to_images(state_.last_frame);
+  }
+
+  void advance(const std::vector<std::vector<float>>& actions) override {
+    torch::NoGradGuard no_grad;
     model_->eval();
     if (state_.observed == 0) throw UserError("Simulator::step called before reset");
     const auto batch = static_cast<int64_t>(state_.noise.size());
@@ -86,22 +105,31 @@ class TorchSimulator final : public Simulator {
       throw UserError("step: " + std::to_string(actions.size()) + " actions for " + std::to_string(batch) +
                       " trajectories");
     }
+    // The place memory keeps every step's frame, so with it (or a decoder that draws noise, whose
+    // streams must advance in step order) every frame is decoded at once.
+    const bool defer = engine_.decoder_is_deterministic() && !memory_.active();
+    if (!defer) decode_pending();
     // Always imagined, also where the memory answers: every row's noise stream advances as in a
     // single rollout, so a batch still equals B single runs.
     const ImaginationState before = state_;  // the engine never writes a state's tensors in place
     const torch::Tensor action_tensor = actions_to_tensor(actions, info_.schema.dimension(), device_);
-    engine_.imagine(state_, action_tensor, temperature_);
+    const torch::Tensor features = engine_.imagine_latent(state_, action_tensor, temperature_);
+    if (defer) {
+      pending_.push_back({features, std::vector<bool>(static_cast<size_t>(batch), true)});
+    } else {
+      engine_.decode(state_, features);
+    }
     memory_.move(actions);
     const std::vector<bool> recalled = memory_.recall(state_);
     views_.move(actions);
     observe_views(before, action_tensor, views_.choose(recalled));
     memory_.remember(state_, /*replace=*/false);
-    return tensor_to_images(state_.last_frame);
   }
 
   std::shared_ptr<const SimulatorState> save_state() const override {
     auto copy = std::make_shared<SimulatorState>();
     copy->imagination = state_.clone();
+    copy->pending = pending_;  // the features are never written in place: sharing is safe
     copy->memory = memory_;  // the remembered tensors are never written in place: sharing is safe
     copy->views = views_;    // the map itself is shared and never changes
     return copy;
@@ -110,6 +138,7 @@ class TorchSimulator final : public Simulator {
   void restore_state(const std::shared_ptr<const SimulatorState>& state) override {
     if (!state) throw UserError("restore_state: no state given");
     state_ = state->imagination.clone();
+    pending_ = state->pending;
     memory_ = state->memory;
     memory_.set_enabled(memory_on_);  // a setting of the simulator, not part of the saved walk
     views_ = state->views;
@@ -128,13 +157,58 @@ class TorchSimulator final : public Simulator {
       frames.push_back(views_.map().frame(views[b]));
     }
     if (rows.empty()) return;
+    // Their imagined frames so far are never shown now: nothing pending is decoded for them.
+    for (PendingFrames& step : pending_) {
+      for (const std::int64_t b : rows) step.rows[static_cast<size_t>(b)] = false;
+    }
     // One batched pass for every recalling row (a planner's population recalls many at once).
     ImaginationState recalled = select_rows(before, rows);
+    std::vector<int> chosen;
+    for (const int view : views) {
+      if (view >= 0) chosen.push_back(view);
+    }
     engine_.observe(recalled, images_to_tensor(frames, device_), actions.index_select(0, row_index(rows, device_)),
-                    temperature_);
+                    temperature_, /*reconstruct=*/false, view_embeddings(chosen));
     std::vector<ImaginationState> states;
     for (std::size_t i = 0; i < rows.size(); ++i) states.push_back(state_row(recalled, static_cast<std::int64_t>(i)));
     replace_rows(state_, rows, states);
+  }
+
+  // The encoder's output for map views, each computed once, alone (so it does not depend on which
+  // other rows recalled with it), and kept: a planner recalls the same views over and over.
+  torch::Tensor view_embeddings(const std::vector<int>& views) {
+    std::vector<torch::Tensor> rows;
+    for (const int view : views) {
+      auto found = view_embeddings_.find(view);
+      if (found == view_embeddings_.end()) {
+        const torch::Tensor frame = images_to_tensor({views_.map().frame(view)}, device_);
+        found = view_embeddings_.emplace(view, model_->encoder()->forward(frame)).first;
+      }
+      rows.push_back(found->second);
+    }
+    return torch::cat(rows);
+  }
+
+  // Decodes the frames advance() left pending, step by step in order (each reads the one before),
+  // each step for the rows that still need it only.
+  void decode_pending() {
+    for (const PendingFrames& step : pending_) {
+      std::vector<std::int64_t> rows;
+      for (size_t b = 0; b < step.rows.size(); ++b) {
+        if (step.rows[b]) rows.push_back(static_cast<std::int64_t>(b));
+      }
+      if (rows.size() == step.rows.size()) {
+        engine_.decode(state_, step.features);
+        continue;
+      }
+      if (rows.empty()) continue;
+      ImaginationState part = select_rows(state_, rows);
+      engine_.decode(part, step.features.index_select(0, row_index(rows, device_)));
+      std::vector<ImaginationState> decoded;
+      for (size_t i = 0; i < rows.size(); ++i) decoded.push_back(state_row(part, static_cast<std::int64_t>(i)));
+      replace_rows(state_, rows, decoded);
+    }
+    pending_.clear();
   }
 
   // Every trajectory gets the same number of start frames (1..context) of the model's size.
@@ -186,6 +260,8 @@ class TorchSimulator final : public Simulator {
   torch::Device device_;
   float temperature_ = 0.0f;
   ImaginationState state_;
+  std::vector<PendingFrames> pending_;
+  std::map<int, torch::Tensor> view_embeddings_;
   PlaceMemory memory_;
   bool memory_on_ = true;
   ViewRecall views_;

@@ -51,6 +51,11 @@ class Simulator {
                      std::uint64_t seed) = 0;
   // One step for every trajectory: actions[b] has schema.dimension() floats in [-1,1].
   virtual std::vector<Image> step(const std::vector<std::vector<float>>& actions) = 0;
+  // A step whose frames are not wanted now: a planner that scores only the last imagined frame
+  // takes H - 1 of these and then one step(), which returns what H steps would have. A model that
+  // can decodes a frame only once a later one needs it, and never for a trajectory that sees a
+  // recalled view first.
+  virtual void advance(const std::vector<std::vector<float>>& actions) { step(actions); }
 
   // temperature 0 = deterministic (mean) rollout; 1 = sample from the prior.
   virtual void set_temperature(float temperature) = 0;

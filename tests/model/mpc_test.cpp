@@ -52,8 +52,8 @@ class DotModel final : public PlanningModel {
   int context() const override { return 2; }
   int width() const override { return kSize; }
   int height() const override { return kSize; }
-  std::vector<std::vector<Image>> imagine(const PlanContext& context,
-                                          const std::vector<ActionSequence>& sequences) override {
+  std::vector<std::vector<Image>> imagine(const PlanContext& context, const std::vector<ActionSequence>& sequences,
+                                          ImaginedFrames /*which: always every frame*/) override {
     ++batches;
     std::vector<std::vector<Image>> frames(sequences.size());
     for (size_t n = 0; n < sequences.size(); ++n) {

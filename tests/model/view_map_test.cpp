@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "datasets/dataset.h"
+#include "model/plan_model.h"
 #include "model/simulator.h"
 #include "model/view_map.h"
 #include "model/view_recall.h"
@@ -39,6 +40,14 @@ ViewMap corridor(int count) {
   ViewMap map;
   for (int i = 0; i < count; ++i) map.add({1, {0.12f * static_cast<float>(i), 0.0f, 0.0f}}, marked_frame(i));
   return map;
+}
+
+// A copy of the tiny run with corridor(12) as its view map; returns the run folder.
+std::filesystem::path corridor_run(const std::string& name) {
+  const auto dir = testing::scratch_dir(name);
+  std::filesystem::copy(testing::tiny_run().run, dir / "run", std::filesystem::copy_options::recursive);
+  corridor(12).save(dir / "run" / kViewMapFile);
+  return dir / "run";
 }
 
 int max_difference(const Image& a, const Image& b) {
@@ -171,10 +180,8 @@ TEST_CASE("a view map is thinned by spacing, saved and loaded; bad files are one
 
 TEST_CASE("the Simulator recalls the run's views: a walk into a remembered place shows it", "[model][views]") {
   // A copy of the tiny run with a map whose views are its start frame and the frames further on.
-  const auto dir = testing::scratch_dir("view_map_run");
-  std::filesystem::copy(testing::tiny_run().run, dir / "run", std::filesystem::copy_options::recursive);
-  corridor(12).save(dir / "run" / kViewMapFile);
-  auto simulator = Simulator::load(dir / "run");
+  const auto run = corridor_run("view_map_run");
+  auto simulator = Simulator::load(run);
   REQUIRE(simulator->view_map());  // on by default where the run has a map
   const auto walk = [&](const std::vector<std::vector<Image>>& starts) {
     simulator->reset(starts, {}, 3);
@@ -204,6 +211,89 @@ TEST_CASE("the Simulator recalls the run's views: a walk into a remembered place
   // A map of another frame size is refused when the run loads.
   ViewMap big;
   big.add({1, {}}, marked_frame(0, 32));
-  big.save(dir / "run" / kViewMapFile);
-  CHECK_THROWS_WITH(Simulator::load(dir / "run"), Catch::Contains(kViewMapFile));
+  big.save(run / kViewMapFile);
+  CHECK_THROWS_WITH(Simulator::load(run), Catch::Contains(kViewMapFile));
+}
+
+TEST_CASE("steps taken without their frames end on the frames of ordinary steps, views or not",
+          "[model][views][deferred]") {
+  // advance() may leave frames undecoded until step() needs them, and drops them for a row that
+  // recalls a view first: the last frame must be the one H ordinary steps give. Turning walks
+  // leave the corridor's headings (imagined steps) and come back to them (recalled views); the
+  // square is a walk the map does not know (every step imagined).
+  auto simulator = Simulator::load(corridor_run("deferred_frames_run"));
+  simulator->set_place_memory(false);  // with it every frame is decoded at once (tested below)
+  const std::vector<std::vector<Image>> starts{{marked_frame(2)}, {testing::moving_square(1, 0)}, {marked_frame(4)}};
+  const std::vector<std::vector<std::vector<float>>> actions{
+      {{0, 0, 1}, {0.5f, 0, 1}, kForward, {0, 0, -1}, {0.5f, 0, -1}, kForward, {0, 0, 1}},
+      {kForward, {0, 0, 1}, kForward, {0, 0, -1}, kForward, kForward, {0, 0, 1}},
+      {kForward, {0, 0, -1}, {0.5f, 0.5f, 0}, {0, 0, 1}, kForward, {0, 0, 1}, kForward}};
+  const auto step_rows = [&](size_t t) {
+    std::vector<std::vector<float>> rows;
+    for (const auto& walk : actions) rows.push_back(walk[t]);
+    return rows;
+  };
+  const size_t steps = actions.front().size();
+  simulator->reset(starts, {}, 5);
+  std::vector<std::vector<Image>> every;
+  for (size_t t = 0; t < steps; ++t) every.push_back(simulator->step(step_rows(t)));
+  // Only the frames at steps 3 and 7 asked for, with a save and restore between pending steps.
+  simulator->reset(starts, {}, 5);
+  simulator->advance(step_rows(0));
+  simulator->advance(step_rows(1));
+  const std::vector<Image> third = simulator->step(step_rows(2));
+  simulator->advance(step_rows(3));
+  const auto saved = simulator->save_state();
+  simulator->advance(step_rows(4));
+  simulator->restore_state(saved);
+  simulator->advance(step_rows(4));
+  simulator->advance(step_rows(5));
+  const std::vector<Image> last = simulator->step(step_rows(6));
+  for (size_t b = 0; b < starts.size(); ++b) {
+    CHECK(max_difference(third[b], every[2][b]) <= 1);  // batched conv rounding of a smaller batch
+    CHECK(max_difference(last[b], every[steps - 1][b]) <= 1);
+  }
+  // The walks differ from frame to frame, so equal last frames say something.
+  CHECK(max_difference(every[steps - 1][0], every[steps - 2][0]) > 1);
+  CHECK(max_difference(every[steps - 1][1], every[steps - 2][1]) > 1);
+
+  // With the place memory every frame is decoded as it is taken, and the walk is the same too.
+  simulator->set_place_memory(true);
+  simulator->reset(starts, {}, 5);
+  std::vector<std::vector<Image>> remembered;
+  for (size_t t = 0; t < steps; ++t) remembered.push_back(simulator->step(step_rows(t)));
+  simulator->reset(starts, {}, 5);
+  for (size_t t = 0; t + 1 < steps; ++t) simulator->advance(step_rows(t));
+  const std::vector<Image> remembered_last = simulator->step(step_rows(steps - 1));
+  for (size_t b = 0; b < starts.size(); ++b) CHECK(max_difference(remembered_last[b], remembered[steps - 1][b]) == 0);
+}
+
+TEST_CASE("the planner's model imagines last frames alone as it imagines all; the best candidate's are shown",
+          "[model][views][deferred]") {
+  auto simulator = Simulator::load(corridor_run("deferred_plan_run"));
+  REQUIRE(simulator->place_memory());
+  auto planning = simulator_planning_model(*simulator, 0);
+  const PlanContext context{{marked_frame(2)}, {}, {}};
+  const std::vector<ActionSequence> candidates{{kForward, {0, 0, 1}, kForward, {0, 0, -1}, kForward},
+                                               {{0, 0, 1}, {0, 0, 1}, kForward, kForward, {0.5f, 0.5f, 0}},
+                                               {kStill, kForward, {0, 0, -1}, kForward, kForward}};
+  const auto every = planning->imagine(context, candidates, ImaginedFrames::every);
+  const auto last = planning->imagine(context, candidates, ImaginedFrames::last);
+  CHECK(simulator->place_memory());  // the planner's imagining leaves the setting as it was
+  REQUIRE(every.size() == 3);
+  REQUIRE(last.size() == 3);
+  for (size_t n = 0; n < candidates.size(); ++n) {
+    REQUIRE(every[n].size() == 5);
+    REQUIRE(last[n].size() == 1);
+    CHECK(max_difference(last[n][0], every[n].back()) <= 1);
+  }
+  // A goal of candidate 1's last frame: it is the best, and its every frame is shown.
+  auto space = pixel_space();
+  ImaginedCost cost(*planning, *space, goal_cost(space->embed({every[1].back()}).front()), false);
+  const std::vector<double> costs = cost(context, candidates);
+  CHECK(costs[1] < costs[0]);
+  CHECK(costs[1] < costs[2]);
+  const std::vector<Image>& shown = cost.best_frames();
+  REQUIRE(shown.size() == 5);
+  for (size_t t = 0; t < shown.size(); ++t) CHECK(max_difference(shown[t], every[1][t]) <= 1);
 }
