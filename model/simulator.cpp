@@ -150,10 +150,12 @@ class TorchSimulator final : public Simulator {
   // from their state before the step, in place of what they imagined.
   void observe_views(const ImaginationState& before, const torch::Tensor& actions, const std::vector<int>& views) {
     std::vector<std::int64_t> rows;
+    std::vector<int> chosen;
     std::vector<Image> frames;
     for (std::size_t b = 0; b < views.size(); ++b) {
       if (views[b] < 0) continue;
       rows.push_back(static_cast<std::int64_t>(b));
+      chosen.push_back(views[b]);
       frames.push_back(views_.map().frame(views[b]));
     }
     if (rows.empty()) return;
@@ -163,10 +165,6 @@ class TorchSimulator final : public Simulator {
     }
     // One batched pass for every recalling row (a planner's population recalls many at once).
     ImaginationState recalled = select_rows(before, rows);
-    std::vector<int> chosen;
-    for (const int view : views) {
-      if (view >= 0) chosen.push_back(view);
-    }
     engine_.observe(recalled, images_to_tensor(frames, device_), actions.index_select(0, row_index(rows, device_)),
                     temperature_, /*reconstruct=*/false, view_embeddings(chosen));
     std::vector<ImaginationState> states;
@@ -175,12 +173,16 @@ class TorchSimulator final : public Simulator {
   }
 
   // The encoder's output for map views, each computed once, alone (so it does not depend on which
-  // other rows recalled with it), and kept: a planner recalls the same views over and over.
+  // other rows recalled with it), and kept: a planner recalls the same views over and over. The
+  // cache starts again when full (16 KB a view for the shipped model; a long walk through a big
+  // map would otherwise keep them all).
   torch::Tensor view_embeddings(const std::vector<int>& views) {
+    constexpr std::size_t kCachedViews = 4096;
     std::vector<torch::Tensor> rows;
     for (const int view : views) {
       auto found = view_embeddings_.find(view);
       if (found == view_embeddings_.end()) {
+        if (view_embeddings_.size() >= kCachedViews) view_embeddings_.clear();
         const torch::Tensor frame = images_to_tensor({views_.map().frame(view)}, device_);
         found = view_embeddings_.emplace(view, model_->encoder()->forward(frame)).first;
       }
