@@ -47,9 +47,11 @@ DecodedFrame score_mean_frame(torch::Tensor frame, const torch::Tensor& target, 
 
 torch::Tensor pixel_centres(const torch::Tensor& like) {
   namespace F = torch::nn::functional;
-  const std::int64_t n = like.size(0);
-  auto identity = torch::tensor({1.0f, 0.0f, 0.0f, 0.0f, 1.0f, 0.0f}, like.options()).view({1, 2, 3}).expand({n, 2, 3});
-  return F::affine_grid(identity, {n, 1, like.size(2), like.size(3)}, false).permute({0, 3, 1, 2});
+  // One grid, broadcast over the batch: every row's centres are the same.
+  const auto identity = torch::tensor({1.0f, 0.0f, 0.0f, 0.0f, 1.0f, 0.0f}, like.options()).view({1, 2, 3});
+  return F::affine_grid(identity, {1, 1, like.size(2), like.size(3)}, false)
+      .permute({0, 3, 1, 2})
+      .expand({like.size(0), 2, like.size(2), like.size(3)});
 }
 
 torch::Tensor identity_anchor_track(const torch::Tensor& frame) {

@@ -105,9 +105,10 @@ class TorchSimulator final : public Simulator {
       throw UserError("step: " + std::to_string(actions.size()) + " actions for " + std::to_string(batch) +
                       " trajectories");
     }
-    // The place memory keeps every step's frame, so with it (or a decoder that draws noise, whose
-    // streams must advance in step order) every frame is decoded at once.
-    const bool defer = engine_.decoder_is_deterministic() && !memory_.active();
+    // The place memory keeps every step's frame, and an unlocated walk looks for a view like its
+    // frame, so with either (or a decoder that draws noise, whose streams must advance in step
+    // order) every frame is decoded at once.
+    const bool defer = engine_.decoder_is_deterministic() && !memory_.active() && !views_.looks();
     if (!defer) decode_pending();
     // Always imagined, also where the memory answers: every row's noise stream advances as in a
     // single rollout, so a batch still equals B single runs.
@@ -122,7 +123,11 @@ class TorchSimulator final : public Simulator {
     memory_.move(actions);
     const std::vector<bool> recalled = memory_.recall(state_);
     views_.move(actions);
-    observe_views(before, action_tensor, views_.choose(recalled));
+    std::vector<int> chosen = views_.choose(recalled);
+    views_.choose_by_look(chosen, recalled, [this](std::int64_t b) {
+      return tensor_to_images(state_.last_frame.narrow(0, b, 1)).front();
+    });
+    observe_views(before, action_tensor, chosen);
     memory_.remember(state_, /*replace=*/false);
   }
 

@@ -119,4 +119,23 @@ std::vector<int> ViewRecall::choose(const std::vector<bool>& busy) {
   return chosen;
 }
 
+bool ViewRecall::looks() const {
+  return active() && options_.look_rms > 0.0 && std::find(located_.begin(), located_.end(), false) != located_.end();
+}
+
+void ViewRecall::choose_by_look(std::vector<int>& chosen, const std::vector<bool>& busy,
+                                const std::function<Image(std::int64_t)>& frame_of) {
+  if (!looks()) return;
+  for (std::size_t b = 0; b < located_.size(); ++b) {
+    if (located_[b] || chosen.at(b) >= 0 || busy.at(b) || imagined_[b] < options_.look_steps) continue;
+    const Image frame = frame_of(static_cast<std::int64_t>(b));
+    const std::vector<ViewMatch> best = map_->candidates(frame, 1);
+    if (best.empty() || map_->coarse_difference(best.front().index, ViewMap::thumbnail_of(frame)) > options_.look_rms) {
+      continue;
+    }
+    chosen[b] = best.front().index;
+    imagined_[b] = 0;
+  }
+}
+
 }  // namespace dw::model

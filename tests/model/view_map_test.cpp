@@ -114,6 +114,47 @@ TEST_CASE("a walk finds itself from its start frames and recalls the view at its
   CHECK(recall.choose({false, false}) == std::vector<int>{-1, -1});
 }
 
+TEST_CASE("an unlocated walk takes the view that looks like its imagined frame, after look_steps", "[model][views]") {
+  ViewRecallOptions options;
+  options.look_steps = 2;
+  options.free_radius = 0.0f;
+  ViewRecall recall(std::make_shared<const ViewMap>(corridor(12)), kNavigation, options);
+  // Rows 0 and 1 start on black frames (like no view): not located. Row 2 starts on view 3.
+  recall.locate({{Image(16, 16)}, {Image(16, 16)}, {marked_frame(3)}}, {});
+  REQUIRE_FALSE(recall.located(0));
+  REQUIRE_FALSE(recall.located(1));
+  REQUIRE(recall.located(2));
+  CHECK(recall.looks());
+  std::vector<std::int64_t> asked;
+  // Row 0 imagines a frame like view 7; row 1 a black one, like nothing in the map.
+  const auto frame_of = [&asked](std::int64_t b) {
+    asked.push_back(b);
+    return b == 0 ? marked_frame(7) : Image(16, 16);
+  };
+  const std::vector<bool> none_busy{false, false, false};
+  const auto step = [&](const std::vector<bool>& busy) {
+    recall.move({kForward, kForward, kForward});
+    std::vector<int> chosen = recall.choose(busy);
+    recall.choose_by_look(chosen, busy, frame_of);
+    return chosen;
+  };
+  CHECK(step(none_busy)[0] == -1);  // one step on its own: too soon
+  CHECK(asked.empty());
+  const std::vector<int> second = step(none_busy);
+  CHECK(second[0] == 7);
+  CHECK(second[1] == -1);  // nothing within look_rms
+  CHECK(asked == std::vector<std::int64_t>{0, 1});  // the located row is never asked
+  asked.clear();
+  CHECK(step(none_busy)[0] == -1);  // counted as seen: it waits look_steps again
+  CHECK(asked == std::vector<std::int64_t>{1});
+  CHECK(step({true, false, false})[0] == -1);  // another memory answered for row 0
+  CHECK(step(none_busy)[0] == 7);
+  options.look_rms = 0.0;  // off
+  ViewRecall off(std::make_shared<const ViewMap>(corridor(12)), kNavigation, options);
+  off.locate({{Image(16, 16)}}, {});
+  CHECK_FALSE(off.looks());
+}
+
 TEST_CASE("the earlier start frames settle a start frame that looks like two places", "[model][views]") {
   // View 5 appears twice: at x = 0.60 after views 3, 4 and, in a side corridor at y = 3, after views 8, 9.
   ViewMap map = corridor(6);
