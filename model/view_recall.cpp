@@ -128,13 +128,14 @@ void ViewRecall::choose_by_look(std::vector<int>& chosen, const std::vector<bool
   if (!looks()) return;
   for (std::size_t b = 0; b < located_.size(); ++b) {
     if (located_[b] || chosen.at(b) >= 0 || busy.at(b) || imagined_[b] < options_.look_steps) continue;
+    // Looked at every look_steps steps, found or not: a search reads every view of the map.
+    imagined_[b] = 0;
     const Image frame = frame_of(static_cast<std::int64_t>(b));
     const std::vector<ViewMatch> best = map_->candidates(frame, 1);
     if (best.empty() || map_->coarse_difference(best.front().index, ViewMap::thumbnail_of(frame)) > options_.look_rms) {
       continue;
     }
     chosen[b] = best.front().index;
-    imagined_[b] = 0;
   }
 }
 

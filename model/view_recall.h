@@ -67,7 +67,8 @@ class ViewRecall {
   std::vector<int> choose(const std::vector<bool>& busy);
   // For every unlocated trajectory with nothing chosen yet (chosen[b] < 0, !busy[b]) that imagined
   // look_steps steps on its own: the view most like its imagined frame `frame_of(b)`, when near
-  // enough. Only the rows that ask are given to frame_of. A chosen view counts as a seen frame.
+  // enough. Only the rows that ask are given to frame_of. A row looks again look_steps steps later,
+  // whether it found a view (a seen frame) or not.
   void choose_by_look(std::vector<int>& chosen, const std::vector<bool>& busy,
                       const std::function<Image(std::int64_t)>& frame_of);
   // Whether choose_by_look may read a frame now or later (an unlocated trajectory, the recall on):

@@ -114,7 +114,7 @@ TEST_CASE("a walk finds itself from its start frames and recalls the view at its
   CHECK(recall.choose({false, false}) == std::vector<int>{-1, -1});
 }
 
-TEST_CASE("an unlocated walk takes the view that looks like its imagined frame, after look_steps", "[model][views]") {
+TEST_CASE("an unlocated walk takes the view that looks like its imagined frame, every look_steps", "[model][views]") {
   ViewRecallOptions options;
   options.look_steps = 2;
   options.free_radius = 0.0f;
@@ -145,9 +145,10 @@ TEST_CASE("an unlocated walk takes the view that looks like its imagined frame, 
   CHECK(second[1] == -1);  // nothing within look_rms
   CHECK(asked == std::vector<std::int64_t>{0, 1});  // the located row is never asked
   asked.clear();
-  CHECK(step(none_busy)[0] == -1);  // counted as seen: it waits look_steps again
-  CHECK(asked == std::vector<std::int64_t>{1});
+  CHECK(step(none_busy)[0] == -1);  // both looked a step ago, found or not: they wait look_steps again
+  CHECK(asked.empty());
   CHECK(step({true, false, false})[0] == -1);  // another memory answered for row 0
+  CHECK(asked == std::vector<std::int64_t>{1});  // row 1 looks again, look_steps after its last look
   CHECK(step(none_busy)[0] == 7);
   options.look_rms = 0.0;  // off
   ViewRecall off(std::make_shared<const ViewMap>(corridor(12)), kNavigation, options);
