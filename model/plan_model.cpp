@@ -26,19 +26,26 @@ bool same_context(const PlanContext& a, const PlanContext& b) {
 // they have been, and without it a cost of the last frame needs only the frames after each
 // candidate's last recalled view decoded (Simulator::advance).
 class SimulatorPlanningModel final : public PlanningModel {
-  // The simulator's place memory off while it lives, then as it was (also when a step throws).
+  // The simulator's place memory and recall by look off while it lives, then as they were (also
+  // when a step throws).
   class MemoryOff {
    public:
-    explicit MemoryOff(Simulator& simulator) : simulator_(simulator), was_on_(simulator.place_memory()) {
+    explicit MemoryOff(Simulator& simulator)
+        : simulator_(simulator), memory_was_on_(simulator.place_memory()), look_was_on_(simulator.recall_by_look()) {
       simulator_.set_place_memory(false);
+      simulator_.set_recall_by_look(false);
     }
-    ~MemoryOff() { simulator_.set_place_memory(was_on_); }
+    ~MemoryOff() {
+      simulator_.set_place_memory(memory_was_on_);
+      simulator_.set_recall_by_look(look_was_on_);
+    }
     MemoryOff(const MemoryOff&) = delete;
     MemoryOff& operator=(const MemoryOff&) = delete;
 
    private:
     Simulator& simulator_;
-    bool was_on_;
+    bool memory_was_on_;
+    bool look_was_on_;
   };
 
  public:

@@ -63,6 +63,11 @@ class TorchSimulator final : public Simulator {
     views_.set_enabled(enabled);
   }
   bool view_map() const override { return views_.active(); }
+  void set_recall_by_look(bool enabled) override {
+    look_on_ = enabled;
+    views_.set_look(enabled);
+  }
+  bool recall_by_look() const override { return look_on_; }
 
   void reset(const std::vector<std::vector<Image>>& start_frames,
              const std::vector<std::vector<std::vector<float>>>& start_actions,
@@ -148,6 +153,7 @@ class TorchSimulator final : public Simulator {
     memory_.set_enabled(memory_on_);  // a setting of the simulator, not part of the saved walk
     views_ = state->views;
     views_.set_enabled(views_on_);
+    views_.set_look(look_on_);
   }
 
  private:
@@ -273,6 +279,7 @@ class TorchSimulator final : public Simulator {
   bool memory_on_ = true;
   ViewRecall views_;
   bool views_on_ = true;
+  bool look_on_ = true;
 };
 
 ModelInfo info_from(const CheckpointMeta& meta, WorldModel& model) {

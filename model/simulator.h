@@ -71,6 +71,12 @@ class Simulator {
   // imagined a few steps on its own. On by default where the run has one; off = without it.
   virtual void set_view_map(bool /*enabled*/) {}
   virtual bool view_map() const { return false; }
+  // Recall by look (model/view_recall.h): with the view map on, a walk the map could not locate
+  // takes, every few imagined steps, the view that looks most like its imagined frame. On by
+  // default; the planner switches it off while it imagines (a look-alike view from elsewhere is
+  // no plan's outcome).
+  virtual void set_recall_by_look(bool /*enabled*/) {}
+  virtual bool recall_by_look() const { return false; }
 
   virtual std::shared_ptr<const SimulatorState> save_state() const = 0;
   virtual void restore_state(const std::shared_ptr<const SimulatorState>& state) = 0;

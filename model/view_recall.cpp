@@ -120,7 +120,7 @@ std::vector<int> ViewRecall::choose(const std::vector<bool>& busy) {
 }
 
 bool ViewRecall::looks() const {
-  return active() && options_.look_rms > 0.0 && std::find(located_.begin(), located_.end(), false) != located_.end();
+  return active() && look_ && options_.look_rms > 0.0 && std::find(located_.begin(), located_.end(), false) != located_.end();
 }
 
 void ViewRecall::choose_by_look(std::vector<int>& chosen, const std::vector<bool>& busy,

@@ -51,6 +51,7 @@ class ViewRecall {
 
   bool active() const { return map_ && navigation_ && enabled_; }
   void set_enabled(bool enabled) { enabled_ = enabled; }
+  void set_look(bool enabled) { look_ = enabled; }  // recall by look (choose_by_look); on by default
   bool has_map() const { return map_ != nullptr; }
 
   // Every trajectory finds itself from its start frames `frames[b]` and the actions between them
@@ -92,6 +93,7 @@ class ViewRecall {
   std::shared_ptr<const ViewMap> map_;
   bool navigation_ = false;
   bool enabled_ = true;
+  bool look_ = true;
   nav::ActionLimits limits_;
   ViewRecallOptions options_;
   std::vector<bool> located_;

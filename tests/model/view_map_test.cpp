@@ -321,7 +321,12 @@ TEST_CASE("the planner's model imagines last frames alone as it imagines all; th
                                                {kStill, kForward, {0, 0, -1}, kForward, kForward}};
   const auto every = planning->imagine(context, candidates, ImaginedFrames::every);
   const auto last = planning->imagine(context, candidates, ImaginedFrames::last);
-  CHECK(simulator->place_memory());  // the planner's imagining leaves the setting as it was
+  CHECK(simulator->place_memory());  // the planner's imagining leaves the settings as they were
+  CHECK(simulator->recall_by_look());
+  simulator->set_recall_by_look(false);
+  planning->imagine(context, candidates, ImaginedFrames::last);
+  CHECK_FALSE(simulator->recall_by_look());
+  simulator->set_recall_by_look(true);
   REQUIRE(every.size() == 3);
   REQUIRE(last.size() == 3);
   for (size_t n = 0; n < candidates.size(); ++n) {
