@@ -28,19 +28,19 @@ bool same_context(const PlanContext& a, const PlanContext& b) {
 class SimulatorPlanningModel final : public PlanningModel {
   // The simulator's place memory and recall by look off while it lives, then as they were (also
   // when a step throws).
-  class MemoryOff {
+  class RecallsOff {
    public:
-    explicit MemoryOff(Simulator& simulator)
+    explicit RecallsOff(Simulator& simulator)
         : simulator_(simulator), memory_was_on_(simulator.place_memory()), look_was_on_(simulator.recall_by_look()) {
       simulator_.set_place_memory(false);
       simulator_.set_recall_by_look(false);
     }
-    ~MemoryOff() {
+    ~RecallsOff() {
       simulator_.set_place_memory(memory_was_on_);
       simulator_.set_recall_by_look(look_was_on_);
     }
-    MemoryOff(const MemoryOff&) = delete;
-    MemoryOff& operator=(const MemoryOff&) = delete;
+    RecallsOff(const RecallsOff&) = delete;
+    RecallsOff& operator=(const RecallsOff&) = delete;
 
    private:
     Simulator& simulator_;
@@ -58,7 +58,7 @@ class SimulatorPlanningModel final : public PlanningModel {
   std::vector<std::vector<Image>> imagine(const PlanContext& context, const std::vector<ActionSequence>& sequences,
                                           ImaginedFrames which) override {
     const size_t batch = sequences.size();
-    const MemoryOff memory_off(simulator_);
+    const RecallsOff recalls_off(simulator_);
     if (!observed_ || batch != observed_batch_ || !same_context(context, observed_context_)) {
       simulator_.reset(std::vector<std::vector<Image>>(batch, context.frames),
                        std::vector<ActionSequence>(batch, context.actions), seed_);
