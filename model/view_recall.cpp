@@ -26,6 +26,7 @@ void ViewRecall::locate(const std::vector<std::vector<Image>>& frames,
   worlds_.assign(batch, 0);
   poses_.assign(batch, nav::Pose{});
   imagined_.assign(batch, 0);
+  since_start_.assign(batch, true);
   if (!map_ || !navigation_) return;  // located whether on or off, so switching on later is right
   const std::vector<std::vector<float>> none;
   const auto actions_of = [&](std::size_t b) -> const std::vector<std::vector<float>>& {
@@ -109,12 +110,17 @@ std::vector<int> ViewRecall::choose(const std::vector<bool>& busy) {
   if (!active()) return chosen;
   for (std::size_t b = 0; b < poses_.size(); ++b) {
     if (!located_[b] || busy.at(b)) continue;
-    const float ramp = std::min(1.0f, static_cast<float>(imagined_[b]) / static_cast<float>(options_.ramp_steps));
+    // After the true start frames the ramp waits start_delay steps: the model's first frame from
+    // them is better than any view from aside.
+    const int ramped = imagined_[b] - (since_start_[b] ? options_.start_delay : 0);
+    if (ramped <= 0) continue;
+    const float ramp = std::min(1.0f, static_cast<float>(ramped) / static_cast<float>(options_.ramp_steps));
     const NearestView nearest = map_->nearest(worlds_[b], poses_[b], ramp * options_.position_tolerance,
                                               ramp * options_.yaw_tolerance, options_.yaw_weight);
     if (nearest.index < 0) continue;
     chosen[b] = nearest.index;
     imagined_[b] = 0;
+    since_start_[b] = false;
   }
   return chosen;
 }

@@ -17,9 +17,7 @@ mkdir -p out
 
 if [ -n "${DREAMWALK_TRAIN_MINUTES:-}" ]; then
   model=runs/default
-  if [ ! -f "$data/manifest.json" ]; then
-    "$dreamwalk" gen --world-seed 1 --episodes 200 --steps 200 --size 64 --policy explore,keys --out "$data"
-  fi
+  bash tools/gen-default-data.sh "$dreamwalk" default
   if [ ! -f "$model/model.json" ]; then
     "$dreamwalk" train --data "$data" --config configs/small.yaml --out "$model" --minutes "$DREAMWALK_TRAIN_MINUTES"
   fi
@@ -27,14 +25,12 @@ if [ -n "${DREAMWALK_TRAIN_MINUTES:-}" ]; then
       --json out/eval.json --plot out/eval.png
 fi
 
-# The view map (views of the default dataset's training walks by pose, recalled in world 1) is
-# too large for the repository (about 430 MB): it is rebuilt from the dataset, which is generated
-# deterministically when missing (about a minute each). DREAMWALK_NO_VIEW_MAP=1 skips it.
+# The view map (views of 400 walks of world 1 by pose, recalled there) is too large for the
+# repository (about 850 MB): it is rebuilt from data/map, which is generated deterministically
+# when missing (under a minute each). DREAMWALK_NO_VIEW_MAP=1 skips it.
 if [ -z "${DREAMWALK_NO_VIEW_MAP:-}" ] && [ ! -f "$model/view_map.safetensors" ]; then
-  if [ ! -f "$data/manifest.json" ]; then
-    "$dreamwalk" gen --world-seed 1 --episodes 200 --steps 200 --size 64 --policy explore,keys --out "$data"
-  fi
-  "$dreamwalk" map-views --checkpoint "$model" --data "$data"
+  bash tools/gen-default-data.sh "$dreamwalk" map
+  "$dreamwalk" map-views --checkpoint "$model" --data data/map
 fi
 
 if [ -n "${DISPLAY:-}" ] && "$dreamwalk" view --help >/dev/null 2>&1; then

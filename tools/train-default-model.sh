@@ -15,9 +15,8 @@ bash tools/install-deps.sh
 bash tools/build.sh -DDREAMWALK_BUILD_TESTS=OFF
 dreamwalk=./build/tools/dreamwalk
 
-if [ ! -f "$data/manifest.json" ]; then
-  "$dreamwalk" gen --world-seed 1 --episodes 200 --steps 200 --size 64 --policy explore,keys --out "$data"
-fi
+bash tools/gen-default-data.sh "$dreamwalk" default
+bash tools/gen-default-data.sh "$dreamwalk" map
 rm -rf "$run"
 "$dreamwalk" train --data "$data" --config configs/small.yaml --out "$run" --steps "$steps" --seed 1 --threads 2
 
@@ -26,9 +25,10 @@ mkdir -p models/default.tmp
 cp "$run/model.json" "$run/model.safetensors" models/default.tmp/
 # Trained without it, run with decoder.track_anchor (no parameters of its own): with the view map
 # it keeps the frames between recalled views sharp (README, "What I tried", J).
-sed -i 's/^        "resample": "bicubic",$/&\n        "track_anchor": true,/' models/default.tmp/model.json
-grep -q '"track_anchor": true' models/default.tmp/model.json || { echo "train-default-model: could not switch on track_anchor" >&2; exit 1; }
+sed -i 's/"track_anchor": false/"track_anchor": true/' models/default.tmp/model.json
+[ "$(grep -c '"track_anchor"' models/default.tmp/model.json)" = 1 ] && grep -q '"track_anchor": true' models/default.tmp/model.json ||
+  { echo "train-default-model: could not switch on track_anchor" >&2; exit 1; }
 rm -rf models/default
 mv models/default.tmp models/default
-"$dreamwalk" map-views --checkpoint models/default --data "$data"   # not committed: see .gitignore
+"$dreamwalk" map-views --checkpoint models/default --data data/map   # not committed: see .gitignore
 echo "train-default-model: models/default is the model of $run (step $steps)"
