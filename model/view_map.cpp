@@ -35,7 +35,7 @@ ViewMap::CellKey cell_key(std::uint64_t world, float x, float y) {
 
 }  // namespace
 
-void ViewMap::add(const View& view, const Image& frame) {
+void ViewMap::add(const View& view, Image frame) {
   if (views_.empty()) {
     width_ = frame.width;
     height_ = frame.height;
@@ -45,8 +45,8 @@ void ViewMap::add(const View& view, const Image& frame) {
   }
   cells_[cell_key(view.world, view.pose.x, view.pose.y)].push_back(static_cast<int>(views_.size()));
   views_.push_back(view);
-  frames_.push_back(frame);
   thumbnails_.push_back(resize_image(frame, kThumbnail, kThumbnail));
+  frames_.push_back(std::move(frame));
 }
 
 ViewMap ViewMap::build(const std::filesystem::path& dataset_dir, const std::string& split,
@@ -221,7 +221,7 @@ ViewMap ViewMap::load(const std::filesystem::path& file) {
     if (!std::isfinite(p[0]) || !std::isfinite(p[1]) || !std::isfinite(p[2]) || world_data[i] < 0) {
       throw UserError(file.string() + ": view " + std::to_string(i) + " has a pose that is not finite");
     }
-    map.add({static_cast<std::uint64_t>(world_data[i]), {p[0], p[1], p[2]}}, frame);
+    map.add({static_cast<std::uint64_t>(world_data[i]), {p[0], p[1], p[2]}}, std::move(frame));
   }
   return map;
 }

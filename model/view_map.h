@@ -59,7 +59,7 @@ class ViewMap {
 
   // Adds one view (frames must all have one size). `build` uses it; so can a program with its
   // own frames and poses.
-  void add(const View& view, const Image& frame);
+  void add(const View& view, Image frame);
 
   bool empty() const { return views_.empty(); }
   std::size_t size() const { return views_.size(); }

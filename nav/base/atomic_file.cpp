@@ -91,7 +91,18 @@ void write_file_atomically(const std::filesystem::path& path, const std::string&
 std::string read_whole_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw UserError(path.string() + ": cannot open for reading (missing or unreadable)");
-  std::ostringstream buffer;
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error)) throw UserError(path.string() + ": is a folder, not a file");
+  if (std::filesystem::is_regular_file(path, error)) {
+    // One allocation of the file's size and one read: a view map is close to a gigabyte, and a
+    // growing stream buffer copies it several times over.
+    const auto size = std::filesystem::file_size(path, error);
+    if (error) throw UserError(path.string() + ": read failed (" + error.message() + ")");
+    std::string contents(static_cast<std::size_t>(size), '\0');
+    if (!in.read(contents.data(), static_cast<std::streamsize>(size))) throw UserError(path.string() + ": read failed");
+    return contents;
+  }
+  std::ostringstream buffer;  // a pipe or device: its size is not known in advance
   buffer << in.rdbuf();
   if (in.bad()) throw UserError(path.string() + ": read failed");
   return buffer.str();

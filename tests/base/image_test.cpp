@@ -1,4 +1,4 @@
-// Image helpers: PNG round trip, atomic writes, resizing and tiling.
+// Image helpers: PNG round trip, atomic writes and whole-file reads, resizing and tiling.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -29,6 +29,18 @@ TEST_CASE("PNG round trip keeps every byte", "[nav][image]") {
   CHECK_FALSE(fs::exists(dw::temporary_path_for(dir / "a.png")));
   dw::save_png(image, dir / "new" / "folder" / "b.png");  // as `eval --plot out/x.png` on a fresh checkout
   CHECK(dw::load_image(dir / "new" / "folder" / "b.png").pixels == image.pixels);
+}
+
+TEST_CASE("read_whole_file returns every byte of a file, and names a missing one or a folder", "[nav][file]") {
+  const auto dir = scratch_dir("read_whole_file");
+  std::string bytes(100000, '\0');
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>((i * 131) % 251);  // zeros included
+  dw::write_file_atomically(dir / "data.bin", bytes);
+  CHECK(dw::read_whole_file(dir / "data.bin") == bytes);
+  dw::write_file_atomically(dir / "empty.bin", std::string());
+  CHECK(dw::read_whole_file(dir / "empty.bin").empty());
+  CHECK_THROWS_WITH(dw::read_whole_file(dir / "missing.bin"), Catch::Contains("missing.bin"));
+  CHECK_THROWS_AS(dw::read_whole_file(dir), dw::UserError);  // a folder is not a file to read
 }
 
 TEST_CASE("loading a missing or corrupt image names the file", "[nav][image]") {
