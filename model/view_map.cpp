@@ -214,9 +214,10 @@ ViewMap ViewMap::load(const std::filesystem::path& file) {
   ViewMap map;
   const auto* pose_data = poses.data_ptr<float>();
   const auto* world_data = worlds.data_ptr<std::int64_t>();
+  const std::uint8_t* frame_data = frames.data_ptr<std::uint8_t>();  // contiguous: view i at i x its size
   for (std::int64_t i = 0; i < count; ++i) {
     Image frame(static_cast<int>(frames.size(2)), static_cast<int>(frames.size(1)));
-    std::memcpy(frame.pixels.data(), frames[i].data_ptr<std::uint8_t>(), frame.pixels.size());
+    std::memcpy(frame.pixels.data(), frame_data + i * static_cast<std::int64_t>(frame.pixels.size()), frame.pixels.size());
     const float* p = pose_data + i * 3;
     if (!std::isfinite(p[0]) || !std::isfinite(p[1]) || !std::isfinite(p[2]) || world_data[i] < 0) {
       throw UserError(file.string() + ": view " + std::to_string(i) + " has a pose that is not finite");
