@@ -40,6 +40,12 @@ ImaginationState select_rows(const ImaginationState& state, const std::vector<st
 // rewind the randomness.
 void replace_rows(ImaginationState& state, const std::vector<std::int64_t>& rows,
                   const std::vector<ImaginationState>& states);
+// The same with the rows' new states as one batch `part` of rows.size() rows.
+void replace_rows(ImaginationState& state, const std::vector<std::int64_t>& rows, const ImaginationState& part);
+
+// The one-row `state` repeated over a batch of noise.size() rows, each row with its own stream of
+// `noise` (new tensors).
+ImaginationState repeat_row(const ImaginationState& state, std::vector<at::Generator> noise);
 
 // What training needs of an observed frame: the KL's two sides and the decoder's reconstruction.
 struct Observation {
@@ -83,6 +89,15 @@ class Imagination {
   // the same.
   torch::Tensor imagine_latent(ImaginationState& state, const torch::Tensor& action, float temperature);
   DecodedFrame decode(ImaginationState& state, const torch::Tensor& features, const torch::Tensor& target = {});
+  // One step of a batch in which the rows `seen` (ascending) see true frames `frames` [S,3,H,W]
+  // (the encoder's outputs `embeddings`) after `action`, as observe() without reconstruction, and
+  // the others imagine, as imagine_latent(). The action's step is taken once for the whole batch,
+  // and a row that sees needs no prior: a planner's population, many of whose rows see a recalled
+  // view at each step, pays for one step, not two. Returns every row's features; the decoder
+  // needs those of the rows that imagined only.
+  torch::Tensor imagine_or_observe(ImaginationState& state, const torch::Tensor& action, float temperature,
+                                   const std::vector<std::int64_t>& seen, const torch::Tensor& frames,
+                                   const torch::Tensor& embeddings);
   // True when decode() draws no noise (every decoder but denoise), so when it runs does not matter.
   bool decoder_is_deterministic() const;
 

@@ -50,6 +50,13 @@ void PlaceMemory::remember(const ImaginationState& state, bool replace) {
   }
 }
 
+std::vector<bool> PlaceMemory::remembered() const {
+  std::vector<bool> rows(poses_.size(), false);
+  if (!active()) return rows;
+  for (size_t b = 0; b < poses_.size(); ++b) rows[b] = find(static_cast<std::int64_t>(b)) >= 0;
+  return rows;
+}
+
 std::vector<bool> PlaceMemory::recall(ImaginationState& state) const {
   std::vector<bool> recalled(poses_.size(), false);
   if (!active()) return recalled;

@@ -41,6 +41,8 @@ class PlaceMemory {
   // For every trajectory whose current pose is remembered, its state becomes the remembered one
   // (its noise stream stays), in one out-of-place copy. Returns which rows were recalled.
   std::vector<bool> recall(ImaginationState& state) const;
+  // The rows recall() would recall now (known from the poses alone, before a step is imagined).
+  std::vector<bool> remembered() const;
 
   const std::vector<nav::Pose>& poses() const { return poses_; }
   std::size_t size(std::int64_t b) const { return places_.at(static_cast<size_t>(b)).size(); }

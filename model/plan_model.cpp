@@ -60,8 +60,7 @@ class SimulatorPlanningModel final : public PlanningModel {
     const size_t batch = sequences.size();
     const RecallsOff recalls_off(simulator_);
     if (!observed_ || batch != observed_batch_ || !same_context(context, observed_context_)) {
-      simulator_.reset(std::vector<std::vector<Image>>(batch, context.frames),
-                       std::vector<ActionSequence>(batch, context.actions), seed_);
+      simulator_.reset_repeated(context.frames, context.actions, static_cast<int>(batch), seed_);
       observed_ = simulator_.save_state();
       observed_batch_ = batch;
       observed_context_ = context;

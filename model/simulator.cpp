@@ -72,26 +72,19 @@ class TorchSimulator final : public Simulator {
   void reset(const std::vector<std::vector<Image>>& start_frames,
              const std::vector<std::vector<std::vector<float>>>& start_actions,
              std::uint64_t seed) override {
-    torch::NoGradGuard no_grad;
-    model_->eval();
-    const int count = check_starts(start_frames, start_actions);
-    const int64_t batch = static_cast<int64_t>(start_frames.size());
-    state_ = engine_.start(batch, seed, device_);
-    pending_.clear();
-    memory_.start(batch);
-    for (int t = 0; t < count; ++t) {
-      std::vector<Image> frames;
-      for (const auto& starts : start_frames) frames.push_back(starts[t]);
-      torch::Tensor action;
-      if (t > 0) {
-        const std::vector<std::vector<float>> rows = start_action_rows(start_actions, t - 1, batch);
-        action = actions_to_tensor(rows, info_.schema.dimension(), device_);
-        memory_.move(rows);
-      }
-      engine_.observe(state_, images_to_tensor(frames, device_), action, temperature_);
-      memory_.remember(state_, /*replace=*/true);  // a true frame: what this place looks like
+    observe_starts(start_frames, start_actions, static_cast<int64_t>(start_frames.size()), seed);
+  }
+
+  void reset_repeated(const std::vector<Image>& start_frames, const std::vector<std::vector<float>>& start_actions,
+                      int batch, std::uint64_t seed) override {
+    if (batch < 1) throw UserError("reset: a batch of at least one trajectory is needed");
+    if (temperature_ != 0.0f) {  // each row draws its own noise while it observes
+      Simulator::reset_repeated(start_frames, start_actions, batch, seed);
+      return;
     }
-    views_.locate(start_frames, start_actions);
+    std::vector<std::vector<std::vector<float>>> actions;
+    if (!start_actions.empty()) actions.push_back(start_actions);
+    observe_starts({start_frames}, actions, batch, seed);
   }
 
   std::vector<Image> step(const std::vector<std::vector<float>>& actions) override {
@@ -115,24 +108,35 @@ class TorchSimulator final : public Simulator {
     // order) every frame is decoded at once.
     const bool defer = engine_.decoder_is_deterministic() && !memory_.active() && !views_.looks();
     if (!defer) decode_pending();
-    // Always imagined, also where the memory answers: every row's noise stream advances as in a
-    // single rollout, so a batch still equals B single runs.
     const ImaginationState before = state_;  // the engine never writes a state's tensors in place
     const torch::Tensor action_tensor = actions_to_tensor(actions, info_.schema.dimension(), device_);
-    const torch::Tensor features = engine_.imagine_latent(state_, action_tensor, temperature_);
-    if (defer) {
-      pending_.push_back({features, std::vector<bool>(static_cast<size_t>(batch), true)});
-    } else {
-      engine_.decode(state_, features);
-    }
+    // Where each row goes follows from the actions alone, so which rows the place memory answers
+    // for and which see a map view is known before the step: the rows that see a view take its
+    // posterior in the same batched step in which the others imagine.
     memory_.move(actions);
-    const std::vector<bool> recalled = memory_.recall(state_);
     views_.move(actions);
-    std::vector<int> chosen = views_.choose(recalled);
-    views_.choose_by_look(chosen, recalled, [this](std::int64_t b) {
+    const std::vector<bool> remembered = memory_.remembered();
+    std::vector<int> chosen = views_.choose(remembered);
+    const SeenViews seen = seen_views(chosen);
+    // Also imagined where the memory answers: every row's noise stream advances as in a single
+    // rollout, so a batch still equals B single runs.
+    const torch::Tensor features =
+        engine_.imagine_or_observe(state_, action_tensor, temperature_, seen.rows, seen.frames, seen.embeddings);
+    forget_pending(seen.rows);
+    std::vector<bool> imagined(static_cast<size_t>(batch), true);
+    for (size_t b = 0; b < imagined.size(); ++b) imagined[b] = chosen[b] < 0 && !remembered[b];
+    pending_.push_back({features, imagined});
+    if (!defer) decode_pending();
+    memory_.recall(state_);
+    // Recall by look reads the imagined frames, so the rows it chooses see their views afterwards.
+    std::vector<int> looked = chosen;
+    views_.choose_by_look(looked, remembered, [this](std::int64_t b) {
       return tensor_to_images(state_.last_frame.narrow(0, b, 1)).front();
     });
-    observe_views(before, action_tensor, chosen);
+    for (size_t b = 0; b < looked.size(); ++b) {
+      if (chosen[b] >= 0) looked[b] = -1;
+    }
+    observe_views(before, action_tensor, looked);
     memory_.remember(state_, /*replace=*/false);
   }
 
@@ -157,49 +161,66 @@ class TorchSimulator final : public Simulator {
   }
 
  private:
-  // The rows with a chosen view (views[b] >= 0) see it as a true frame after this step's action,
-  // from their state before the step, in place of what they imagined.
-  void observe_views(const ImaginationState& before, const torch::Tensor& actions, const std::vector<int>& views) {
+  // The rows with a chosen view (views[b] >= 0), the view's frames and the encoder's output for them.
+  struct SeenViews {
     std::vector<std::int64_t> rows;
-    std::vector<int> chosen;
-    std::vector<Image> frames;
+    torch::Tensor frames;
+    torch::Tensor embeddings;
+  };
+  SeenViews seen_views(const std::vector<int>& views) {
+    SeenViews seen;
+    std::vector<torch::Tensor> frames;
+    std::vector<torch::Tensor> embeddings;
     for (std::size_t b = 0; b < views.size(); ++b) {
       if (views[b] < 0) continue;
-      rows.push_back(static_cast<std::int64_t>(b));
-      chosen.push_back(views[b]);
-      frames.push_back(views_.map().frame(views[b]));
+      seen.rows.push_back(static_cast<std::int64_t>(b));
+      const CachedView& view = cached_view(views[b]);
+      frames.push_back(view.frame);
+      embeddings.push_back(view.embedding);
     }
-    if (rows.empty()) return;
-    // Their imagined frames so far are never shown now: nothing pending is decoded for them.
+    if (seen.rows.empty()) return seen;
+    seen.frames = torch::cat(frames);
+    seen.embeddings = torch::cat(embeddings);
+    return seen;
+  }
+
+  // Rows that see a true or recalled frame never show what they imagined before it: nothing
+  // pending is decoded for them.
+  void forget_pending(const std::vector<std::int64_t>& rows) {
     for (PendingFrames& step : pending_) {
       for (const std::int64_t b : rows) step.rows[static_cast<size_t>(b)] = false;
     }
-    // One batched pass for every recalling row (a planner's population recalls many at once).
-    ImaginationState recalled = select_rows(before, rows);
-    engine_.observe(recalled, images_to_tensor(frames, device_), actions.index_select(0, row_index(rows, device_)),
-                    temperature_, /*reconstruct=*/false, view_embeddings(chosen));
-    std::vector<ImaginationState> states;
-    for (std::size_t i = 0; i < rows.size(); ++i) states.push_back(state_row(recalled, static_cast<std::int64_t>(i)));
-    replace_rows(state_, rows, states);
   }
 
-  // The encoder's output for map views, each computed once, alone (so it does not depend on which
-  // other rows recalled with it), and kept: a planner recalls the same views over and over. The
-  // cache starts again when full (16 KB a view for the shipped model; a long walk through a big
-  // map would otherwise keep them all).
-  torch::Tensor view_embeddings(const std::vector<int>& views) {
+  // The rows with a chosen view see it as a true frame after this step's action, from their state
+  // before the step, in place of what they imagined (one batched pass for all of them).
+  void observe_views(const ImaginationState& before, const torch::Tensor& actions, const std::vector<int>& views) {
+    const SeenViews seen = seen_views(views);
+    if (seen.rows.empty()) return;
+    forget_pending(seen.rows);
+    ImaginationState recalled = select_rows(before, seen.rows);
+    engine_.observe(recalled, seen.frames, actions.index_select(0, row_index(seen.rows, device_)), temperature_,
+                    /*reconstruct=*/false, seen.embeddings);
+    replace_rows(state_, seen.rows, recalled);
+  }
+
+  // A map view as a tensor and the encoder's output for it, each computed once, alone (so it does
+  // not depend on which other rows recalled with it), and kept: a planner recalls the same views
+  // over and over. The cache starts again when full (64 KB a view for the shipped model; a long
+  // walk through a big map would otherwise keep them all).
+  struct CachedView {
+    torch::Tensor frame;
+    torch::Tensor embedding;
+  };
+  const CachedView& cached_view(int view) {
     constexpr std::size_t kCachedViews = 4096;
-    std::vector<torch::Tensor> rows;
-    for (const int view : views) {
-      auto found = view_embeddings_.find(view);
-      if (found == view_embeddings_.end()) {
-        if (view_embeddings_.size() >= kCachedViews) view_embeddings_.clear();
-        const torch::Tensor frame = images_to_tensor({views_.map().frame(view)}, device_);
-        found = view_embeddings_.emplace(view, model_->encoder()->forward(frame)).first;
-      }
-      rows.push_back(found->second);
+    auto found = views_cache_.find(view);
+    if (found == views_cache_.end()) {
+      if (views_cache_.size() >= kCachedViews) views_cache_.clear();
+      const torch::Tensor frame = images_to_tensor({views_.map().frame(view)}, device_);
+      found = views_cache_.emplace(view, CachedView{frame, model_->encoder()->forward(frame)}).first;
     }
-    return torch::cat(rows);
+    return found->second;
   }
 
   // Decodes the frames advance() left pending, step by step in order (each reads the one before),
@@ -217,11 +238,45 @@ class TorchSimulator final : public Simulator {
       if (rows.empty()) continue;
       ImaginationState part = select_rows(state_, rows);
       engine_.decode(part, step.features.index_select(0, row_index(rows, device_)));
-      std::vector<ImaginationState> decoded;
-      for (size_t i = 0; i < rows.size(); ++i) decoded.push_back(state_row(part, static_cast<std::int64_t>(i)));
-      replace_rows(state_, rows, decoded);
+      replace_rows(state_, rows, part);
     }
     pending_.clear();
+  }
+
+  // Starts `batch` trajectories from start_frames (and start_actions: empty, or one list per
+  // start): one start per trajectory, or a single start observed once and repeated over the batch.
+  void observe_starts(const std::vector<std::vector<Image>>& start_frames,
+                      const std::vector<std::vector<std::vector<float>>>& start_actions, int64_t batch,
+                      std::uint64_t seed) {
+    torch::NoGradGuard no_grad;
+    model_->eval();
+    const int count = check_starts(start_frames, start_actions);
+    const auto starts = static_cast<int64_t>(start_frames.size());
+    state_ = engine_.start(batch, seed, device_);
+    pending_.clear();
+    memory_.start(batch);
+    ImaginationState observing = starts == batch ? state_ : engine_.start(starts, seed, device_);
+    for (int t = 0; t < count; ++t) {
+      std::vector<Image> frames;
+      for (const auto& frames_of_start : start_frames) frames.push_back(frames_of_start[t]);
+      torch::Tensor action;
+      if (t > 0) {
+        std::vector<std::vector<float>> rows = start_action_rows(start_actions, t - 1, starts);
+        action = actions_to_tensor(rows, info_.schema.dimension(), device_);
+        if (starts != batch) rows.assign(static_cast<size_t>(batch), rows.front());
+        memory_.move(rows);
+      }
+      engine_.observe(observing, images_to_tensor(frames, device_), action, temperature_);
+      state_ = starts == batch ? observing : repeat_row(observing, std::move(state_.noise));
+      memory_.remember(state_, /*replace=*/true);  // a true frame: what this place looks like
+    }
+    std::vector<std::vector<Image>> all_frames = start_frames;
+    std::vector<std::vector<std::vector<float>>> all_actions = start_actions;
+    if (starts != batch) {
+      all_frames.assign(static_cast<size_t>(batch), start_frames.front());
+      if (!start_actions.empty()) all_actions.assign(static_cast<size_t>(batch), start_actions.front());
+    }
+    views_.locate(all_frames, all_actions);
   }
 
   // Every trajectory gets the same number of start frames (1..context) of the model's size.
@@ -274,7 +329,7 @@ class TorchSimulator final : public Simulator {
   float temperature_ = 0.0f;
   ImaginationState state_;
   std::vector<PendingFrames> pending_;
-  std::map<int, torch::Tensor> view_embeddings_;
+  std::map<int, CachedView> views_cache_;
   PlaceMemory memory_;
   bool memory_on_ = true;
   ViewRecall views_;

@@ -49,6 +49,17 @@ class Simulator {
   virtual void reset(const std::vector<std::vector<Image>>& start_frames,
                      const std::vector<std::vector<std::vector<float>>>& start_actions,
                      std::uint64_t seed) = 0;
+  // `batch` trajectories from one start (a planner's population), as reset() with `batch` copies of
+  // it; at temperature 0 the rows are alike, so the start is observed once and its state repeated
+  // (the frames can then differ from reset()'s in their last bits: a batch of one computes
+  // differently). `start_actions` empty = none given.
+  virtual void reset_repeated(const std::vector<Image>& start_frames,
+                              const std::vector<std::vector<float>>& start_actions, int batch, std::uint64_t seed) {
+    reset(std::vector<std::vector<Image>>(static_cast<size_t>(batch), start_frames),
+          start_actions.empty() ? std::vector<std::vector<std::vector<float>>>{}
+                                : std::vector<std::vector<std::vector<float>>>(static_cast<size_t>(batch), start_actions),
+          seed);
+  }
   // One step for every trajectory: actions[b] has schema.dimension() floats in [-1,1].
   virtual std::vector<Image> step(const std::vector<std::vector<float>>& actions) = 0;
   // A step whose frames are not wanted now: a planner that scores only the last imagined frame

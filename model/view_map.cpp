@@ -118,16 +118,32 @@ double ViewMap::difference(int index, const Image& frame) const {
 
 void ViewMap::for_each_near(std::uint64_t world, const nav::Pose& pose, float radius, float max_yaw,
                             const std::function<void(int, float, float)>& visit) const {
+  // The planner asks this for every candidate at every step, over cells of hundreds of views, so
+  // cells wholly out of reach are skipped and a view far outside the radius is passed over before
+  // the exact distance (hypot) and heading are worked out. The margin keeps every view the exact
+  // test accepts.
+  const float reach_squared = radius * radius * 1.001f + 1e-6f;
   const int reach = static_cast<int>(std::ceil(radius));
+  const std::int64_t home_x = static_cast<std::int64_t>(std::floor(pose.x));
+  const std::int64_t home_y = static_cast<std::int64_t>(std::floor(pose.y));
   for (int dy = -reach; dy <= reach; ++dy) {
     for (int dx = -reach; dx <= reach; ++dx) {
-      const auto found = cells_.find(cell_key(world, pose.x + static_cast<float>(dx), pose.y + static_cast<float>(dy)));
+      const auto cell_x = static_cast<float>(home_x + dx);
+      const auto cell_y = static_cast<float>(home_y + dy);
+      const float gap_x = std::max({cell_x - pose.x, 0.0f, pose.x - (cell_x + 1.0f)});
+      const float gap_y = std::max({cell_y - pose.y, 0.0f, pose.y - (cell_y + 1.0f)});
+      if (gap_x * gap_x + gap_y * gap_y > reach_squared) continue;
+      const auto found = cells_.find(CellKey{world, home_x + dx, home_y + dy});
       if (found == cells_.end()) continue;
       for (const int i : found->second) {
         const nav::Pose& there = views_[static_cast<std::size_t>(i)].pose;
-        const float distance = std::hypot(pose.x - there.x, pose.y - there.y);
+        const float ex = pose.x - there.x;
+        const float ey = pose.y - there.y;
+        if (ex * ex + ey * ey > reach_squared) continue;
+        const float distance = std::hypot(ex, ey);
+        if (distance > radius) continue;
         const float yaw = nav::heading_difference(pose.yaw, there.yaw);
-        if (distance <= radius && yaw <= max_yaw) visit(i, distance, yaw);
+        if (yaw <= max_yaw) visit(i, distance, yaw);
       }
     }
   }

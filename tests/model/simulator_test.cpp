@@ -59,6 +59,31 @@ TEST_CASE("batching does not change a trajectory", "[model][simulator]") {
   }
 }
 
+TEST_CASE("a population reset from one start steps as the same start reset in copies", "[model][simulator]") {
+  auto simulator = Simulator::load(trained_run());
+  const std::vector<dw::Image> start{testing::moving_square(1, 0), testing::moving_square(1, 1)};
+  const std::vector<std::vector<float>> between{{0.5f, 0.0f, 0.1f}};
+  std::vector<std::vector<float>> actions;  // one different action per row
+  for (int b = 0; b < 3; ++b) actions.push_back({0.9f - 0.6f * b, 0.2f * b, -0.3f + 0.3f * b});
+  for (const float temperature : {0.0f, 1.0f}) {
+    simulator->set_temperature(temperature);
+    simulator->reset({start, start, start}, {between, between, between}, 4);
+    std::vector<dw::Image> copies;
+    for (int t = 0; t < 4; ++t) copies = simulator->step(actions);
+    simulator->reset_repeated(start, between, 3, 4);
+    std::vector<dw::Image> repeated;
+    for (int t = 0; t < 4; ++t) repeated = simulator->step(actions);
+    REQUIRE(repeated.size() == 3);
+    for (int b = 0; b < 3; ++b) {
+      INFO("temperature " << temperature << ", row " << b);
+      CHECK(max_difference(repeated[b], copies[b]) <= 1);  // float rounding of a batch of one at most
+    }
+    // Each row keeps its own noise stream: sampled rows part ways.
+    if (temperature > 0.0f) CHECK(max_difference(repeated[0], repeated[2]) > 1);
+  }
+  CHECK_THROWS_AS(simulator->reset_repeated(start, between, 0, 4), dw::UserError);
+}
+
 TEST_CASE("sampled steps repeat with the same seed and differ with another", "[model][simulator]") {
   auto simulator = Simulator::load(trained_run());
   simulator->set_temperature(1.0f);
