@@ -169,18 +169,17 @@ class TorchSimulator final : public Simulator {
   };
   SeenViews seen_views(const std::vector<int>& views) {
     SeenViews seen;
-    std::vector<torch::Tensor> frames;
-    std::vector<torch::Tensor> embeddings;
+    std::vector<int> chosen;
+    std::vector<Image> frames;
     for (std::size_t b = 0; b < views.size(); ++b) {
       if (views[b] < 0) continue;
       seen.rows.push_back(static_cast<std::int64_t>(b));
-      const CachedView& view = cached_view(views[b]);
-      frames.push_back(view.frame);
-      embeddings.push_back(view.embedding);
+      chosen.push_back(views[b]);
+      frames.push_back(views_.map().frame(views[b]));
     }
     if (seen.rows.empty()) return seen;
-    seen.frames = torch::cat(frames);
-    seen.embeddings = torch::cat(embeddings);
+    seen.frames = images_to_tensor(frames, device_);
+    seen.embeddings = view_embeddings(chosen);
     return seen;
   }
 
@@ -204,23 +203,23 @@ class TorchSimulator final : public Simulator {
     replace_rows(state_, seen.rows, recalled);
   }
 
-  // A map view as a tensor and the encoder's output for it, each computed once, alone (so it does
-  // not depend on which other rows recalled with it), and kept: a planner recalls the same views
-  // over and over. The cache starts again when full (64 KB a view for the shipped model; a long
-  // walk through a big map would otherwise keep them all).
-  struct CachedView {
-    torch::Tensor frame;
-    torch::Tensor embedding;
-  };
-  const CachedView& cached_view(int view) {
+  // The encoder's output for map views, each computed once, alone (so it does not depend on which
+  // other rows recalled with it), and kept: a planner recalls the same views over and over. The
+  // cache starts again when full (16 KB a view for the shipped model; a long walk through a big
+  // map would otherwise keep them all).
+  torch::Tensor view_embeddings(const std::vector<int>& views) {
     constexpr std::size_t kCachedViews = 4096;
-    auto found = views_cache_.find(view);
-    if (found == views_cache_.end()) {
-      if (views_cache_.size() >= kCachedViews) views_cache_.clear();
-      const torch::Tensor frame = images_to_tensor({views_.map().frame(view)}, device_);
-      found = views_cache_.emplace(view, CachedView{frame, model_->encoder()->forward(frame)}).first;
+    std::vector<torch::Tensor> rows;
+    for (const int view : views) {
+      auto found = view_embeddings_.find(view);
+      if (found == view_embeddings_.end()) {
+        if (view_embeddings_.size() >= kCachedViews) view_embeddings_.clear();
+        const torch::Tensor frame = images_to_tensor({views_.map().frame(view)}, device_);
+        found = view_embeddings_.emplace(view, model_->encoder()->forward(frame)).first;
+      }
+      rows.push_back(found->second);
     }
-    return found->second;
+    return torch::cat(rows);
   }
 
   // Decodes the frames advance() left pending, step by step in order (each reads the one before),
@@ -329,7 +328,7 @@ class TorchSimulator final : public Simulator {
   float temperature_ = 0.0f;
   ImaginationState state_;
   std::vector<PendingFrames> pending_;
-  std::map<int, CachedView> views_cache_;
+  std::map<int, torch::Tensor> view_embeddings_;
   PlaceMemory memory_;
   bool memory_on_ = true;
   ViewRecall views_;
