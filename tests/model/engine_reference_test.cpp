@@ -1,6 +1,6 @@
 // The imagination engine changes no result: tiny checkpoints trained before the engine existed
-// (tests/data/engine_reference/, one per decoder) must give the very frames and eval numbers that
-// the code of that time gave. Regenerate only on purpose (DREAMWALK_WRITE_REFERENCE=1 and the
+// (tests/data/engine_reference/, one per decoder) must give the very frames (and, to 1e-5, the eval
+// numbers) that the code of that time gave. Regenerate only on purpose (DREAMWALK_WRITE_REFERENCE=1 and the
 // hidden test "[.write-reference]"), with the code whose results are the reference.
 #include <catch2/catch.hpp>
 
@@ -120,7 +120,10 @@ TEST_CASE("checkpoints from before the engine give bit-identical rollouts and ev
         const auto& want = expected[mode][metric];
         const auto& got = actual[mode][metric];
         REQUIRE(got.size() == want.size());
-        for (size_t k = 0; k < want.size(); ++k) CHECK(got[k].get<double>() == want[k].get<double>());
+        // The frames above must match to the byte; the metrics over them are sums of floats whose
+        // order follows the CPU's vector width (on an AVX2-only AMD EPYC the sampled metrics of the
+        // "none" decoder differ from the stored ones in the sixth digit), so they match to 1e-5.
+        for (size_t k = 0; k < want.size(); ++k) CHECK(got[k].get<double>() == Approx(want[k].get<double>()).epsilon(1e-5));
       }
     }
   }
