@@ -3,6 +3,7 @@
 #include <cassert>
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 #include "model/metrics.h"
 #include "model/revisit.h"
@@ -59,13 +60,18 @@ class SimulatorPlanningModel final : public PlanningModel {
                                           ImaginedFrames which) override {
     const size_t batch = sequences.size();
     const RecallsOff recalls_off(simulator_);
-    if (!observed_ || batch != observed_batch_ || !same_context(context, observed_context_)) {
-      simulator_.reset_repeated(context.frames, context.actions, static_cast<int>(batch), seed_);
-      observed_ = simulator_.save_state();
-      observed_batch_ = batch;
+    if (observed_.empty() || !same_context(context, observed_context_)) {
+      observed_.clear();
       observed_context_ = context;
+    }
+    // One state per batch size: with kept elites the first iteration imagines N candidates and the
+    // others N - E.
+    auto found = observed_.find(batch);
+    if (found == observed_.end()) {
+      simulator_.reset_repeated(context.frames, context.actions, static_cast<int>(batch), seed_);
+      observed_.emplace(batch, simulator_.save_state());
     } else {
-      simulator_.restore_state(observed_);
+      simulator_.restore_state(found->second);
     }
     std::vector<std::vector<Image>> frames(batch);
     const size_t steps = batch ? sequences.front().size() : 0;
@@ -85,8 +91,7 @@ class SimulatorPlanningModel final : public PlanningModel {
  private:
   Simulator& simulator_;
   std::uint64_t seed_;
-  std::shared_ptr<const SimulatorState> observed_;
-  size_t observed_batch_ = 0;
+  std::map<size_t, std::shared_ptr<const SimulatorState>> observed_;  // by batch size
   PlanContext observed_context_;
 };
 

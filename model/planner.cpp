@@ -134,20 +134,35 @@ PlanResult Planner::plan(const PopulationCost& cost) {
   PlanResult result;
   result.cost = INFINITY;
   const std::uint64_t call = calls_++;
+  const bool keep = options_.keep_elites && options_.method == PlanMethod::cem;
+  std::vector<ActionSequence> kept;
+  std::vector<double> kept_costs;
   for (int k = 0; k < options_.iterations; ++k) {
-    const std::vector<ActionSequence> population =
+    // Drawn whole and cut, so each candidate's noise does not depend on how many were kept.
+    std::vector<ActionSequence> population =
         sample_population(call * static_cast<std::uint64_t>(kMaxIterations) + static_cast<std::uint64_t>(k));
-    const std::vector<double> costs = cost(population);
+    population.resize(population.size() - kept.size());
+    std::vector<double> costs = cost(population);
     assert(costs.size() == population.size());
     const int best = ranking(costs).front();
-    result.cost_per_iteration.push_back(costs[best]);
     if (costs[best] < result.cost) {
       result.cost = costs[best];
       result.actions = population[best];
       result.best_index = best;
       result.best_iteration = k;
     }
+    population.insert(population.end(), kept.begin(), kept.end());
+    costs.insert(costs.end(), kept_costs.begin(), kept_costs.end());
+    const std::vector<int> order = ranking(costs);
+    result.cost_per_iteration.push_back(costs[order.front()]);
     refit(population, costs);
+    if (!keep || k + 1 == options_.iterations) continue;
+    kept.clear();
+    kept_costs.clear();
+    for (int e = 0; e < options_.elites && e + 1 < options_.population; ++e) {
+      kept.push_back(population[order[e]]);
+      kept_costs.push_back(costs[order[e]]);
+    }
   }
   if (result.actions.empty()) result.actions = mean_;  // every cost was NaN: keep the mean
   mean_ = result.actions;  // so the next call's warm start is this plan, shifted

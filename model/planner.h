@@ -27,6 +27,9 @@ struct PlannerOptions {
   int population = 64;        // N sequences per iteration (the batch)
   int elites = 8;             // E best that refit the Gaussian (CEM)
   int iterations = 3;         // K
+  // CEM: the E elites of an iteration join the next one's ranking with the costs they already have
+  // (as iCEM does), so every iteration after the first imagines only N - E new candidates.
+  bool keep_elites = true;
   float initial_std = 0.6f;   // per step and dimension, before any refit
   float min_std = 0.05f;      // keeps CEM from collapsing before the last iteration
   float momentum = 0.0f;      // new mean = momentum * old + (1 - momentum) * refit (also the std)
@@ -45,7 +48,7 @@ void check_planner_options(const PlannerOptions& options);
 struct PlanResult {
   ActionSequence actions;               // the lowest-cost sequence evaluated in any iteration
   double cost = 0.0;                    // its cost
-  int best_index = 0;                   // its index in the population of `best_iteration`
+  int best_index = 0;                   // its index among the candidates `best_iteration` evaluated
   int best_iteration = 0;
   std::vector<double> cost_per_iteration;  // lowest cost in each iteration's population
 };
@@ -58,8 +61,10 @@ class Planner {
   Planner(PlannerOptions options, int action_dimension);
 
   // Candidate 0 of every population is the current mean itself (no noise), so a good warm start is
-  // never lost; the rest are the mean plus std x standard normal noise, clipped to [-1, 1]. After
-  // the K iterations the mean becomes the returned plan (the warm start of the next call).
+  // never lost; the rest are the mean plus std x standard normal noise, clipped to [-1, 1]. With
+  // keep_elites (CEM), iterations after the first hand `cost` N - E candidates and rank them with
+  // the E kept ones. After the K iterations the mean becomes the returned plan (the warm start of
+  // the next call).
   PlanResult plan(const PopulationCost& cost);
   // Drops the first `steps` of the mean (they were executed) and pads the tail with zeros; resets
   // the std to the initial one.

@@ -10,6 +10,12 @@ namespace {
 // What a start frame counts for when no view stands near where it would have been taken.
 constexpr double kUnseenDifference = 0.3;
 
+bool same_frames(const std::vector<Image>& a, const std::vector<Image>& b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](const Image& x, const Image& y) {
+           return x.width == y.width && x.height == y.height && x.pixels == y.pixels;
+         });
+}
+
 }  // namespace
 
 ViewRecall::ViewRecall(std::shared_ptr<const ViewMap> map, const data::ActionSchema& schema,
@@ -35,17 +41,24 @@ void ViewRecall::locate(const std::vector<std::vector<Image>>& frames,
   Guess guess;
   for (std::size_t b = 0; b < batch; ++b) {
     // A planner's population starts as many rows from one start: find it once.
-    const bool same_start = b > 0 && frames[b].size() == frames[b - 1].size() &&
-                            std::equal(frames[b].begin(), frames[b].end(), frames[b - 1].begin(),
-                                       [](const Image& x, const Image& y) { return x.pixels == y.pixels; }) &&
-                            actions_of(b) == actions_of(b - 1);
-    if (!same_start) guess = best_guess(frames[b], actions_of(b));
+    const bool same_start = b > 0 && same_frames(frames[b], frames[b - 1]) && actions_of(b) == actions_of(b - 1);
+    if (!same_start) guess = remembered_guess(frames[b], actions_of(b));
     scores_[b] = guess.score;
     if (guess.index < 0 || guess.score > options_.locate_rms) continue;
     located_[b] = true;
     worlds_[b] = map_->view(guess.index).world;
     poses_[b] = map_->view(guess.index).pose;
   }
+}
+
+ViewRecall::Guess ViewRecall::remembered_guess(const std::vector<Image>& frames,
+                                               const std::vector<std::vector<float>>& actions) {
+  if (!same_frames(frames, last_start_frames_) || actions != last_start_actions_) {
+    last_guess_ = best_guess(frames, actions);
+    last_start_frames_ = frames;
+    last_start_actions_ = actions;
+  }
+  return last_guess_;
 }
 
 ViewRecall::Guess ViewRecall::best_guess(const std::vector<Image>& frames,

@@ -92,6 +92,9 @@ class ViewRecall {
     double score = std::numeric_limits<double>::infinity();
   };
   Guess best_guess(const std::vector<Image>& frames, const std::vector<std::vector<float>>& actions) const;
+  // best_guess, or the last start's guess again when the start is the same (a planner observes
+  // each replanning's start once per population size, and once more to show its best plan).
+  Guess remembered_guess(const std::vector<Image>& frames, const std::vector<std::vector<float>>& actions);
   bool is_free(std::uint64_t world, float x, float y) const;
 
   std::shared_ptr<const ViewMap> map_;
@@ -106,6 +109,9 @@ class ViewRecall {
   std::vector<nav::Pose> poses_;
   std::vector<int> imagined_;  // steps since the last true or recalled frame
   std::vector<bool> since_start_;  // no view recalled yet since the true start frames
+  std::vector<Image> last_start_frames_;
+  std::vector<std::vector<float>> last_start_actions_;
+  Guess last_guess_;
 };
 
 }  // namespace dw::model

@@ -9,6 +9,8 @@ void add_plan_flags(CLI::App* command, PlanFlags& flags, bool with_max_steps) {
   command->add_option("--elites", planner.elites, "Best candidates that refit CEM's Gaussian (E)")->capture_default_str();
   command->add_option("--iterations", planner.iterations, "Refits per replanning (K)")->capture_default_str();
   command->add_option("--method", flags.method, "cem or mppi")->capture_default_str();
+  command->add_flag("--no-keep-elites", flags.no_keep_elites,
+                    "CEM: every iteration imagines N new candidates (default: the E elites join the next ranking)");
   command->add_option("--momentum", planner.momentum, "Share of the old mean and std kept at each refit")->capture_default_str();
   command->add_option("--std", planner.initial_std, "Initial std per step and action")->capture_default_str();
   command->add_option("--min-std", planner.min_std, "Floor of the std")->capture_default_str();

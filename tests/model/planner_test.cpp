@@ -99,6 +99,45 @@ TEST_CASE("a warm start is the previous plan shifted, and is never lost", "[plan
   CHECK(again.best_index == 0);
 }
 
+TEST_CASE("CEM keeps its elites: later iterations imagine N - E new candidates and rank them with the kept",
+          "[plan]") {
+  const auto sizes_asked = [](PlannerOptions options, std::vector<size_t>& sizes) {
+    Planner planner(options, 3);
+    return planner.plan([&](const std::vector<ActionSequence>& population) {
+      sizes.push_back(population.size());
+      return quadratic()(population);
+    });
+  };
+  PlannerOptions options = search_options(PlanMethod::cem);
+  options.iterations = 6;
+  std::vector<size_t> kept_sizes;
+  const PlanResult kept = sizes_asked(options, kept_sizes);
+  CHECK(kept_sizes == std::vector<size_t>{64, 56, 56, 56, 56, 56});
+  // The kept elites are in every ranking, so the best cost of an iteration never rises.
+  for (size_t k = 1; k < kept.cost_per_iteration.size(); ++k) {
+    CHECK(kept.cost_per_iteration[k] <= kept.cost_per_iteration[k - 1]);
+  }
+  CHECK(kept.cost == kept.cost_per_iteration.back());
+
+  options.keep_elites = false;
+  std::vector<size_t> fresh_sizes;
+  sizes_asked(options, fresh_sizes);
+  CHECK(fresh_sizes == std::vector<size_t>(6, 64));
+  // MPPI weighs the whole population: it keeps nothing.
+  options = search_options(PlanMethod::mppi);
+  options.iterations = 3;
+  std::vector<size_t> mppi_sizes;
+  sizes_asked(options, mppi_sizes);
+  CHECK(mppi_sizes == std::vector<size_t>(3, 64));
+  // As many elites as candidates: the mean is still imagined anew.
+  options = search_options(PlanMethod::cem);
+  options.iterations = 3;
+  options.elites = options.population;
+  std::vector<size_t> all_elite_sizes;
+  sizes_asked(options, all_elite_sizes);
+  CHECK(all_elite_sizes == std::vector<size_t>{64, 1, 1});
+}
+
 TEST_CASE("planner options out of range are rejected", "[plan]") {
   PlannerOptions options = search_options(PlanMethod::cem);
   options.elites = 65;

@@ -192,6 +192,13 @@ TEST_CASE("the earlier start frames settle a start frame that looks like two pla
   REQUIRE(recall.located(1));
   CHECK(recall.pose(0).y == Approx(3.0f));
   CHECK(recall.pose(1).y == Approx(0.0f));
+  // Each start alone, and the first again: a guess kept from the start before is not reused for another.
+  for (const float y : {0.0f, 3.0f, 0.0f}) {
+    const int first = y == 0.0f ? 3 : 8;
+    recall.locate({{marked_frame(first), marked_frame(first + 1), marked_frame(5)}}, {{kForward, kForward}});
+    REQUIRE(recall.located(0));
+    CHECK(recall.pose(0).y == Approx(y));
+  }
 }
 
 TEST_CASE("where no walk has been is a wall: the dead-reckoned pose slides along it", "[model][views]") {
@@ -359,6 +366,16 @@ TEST_CASE("the planner's model imagines last frames alone as it imagines all; th
     REQUIRE(every[n].size() == 5);
     REQUIRE(last[n].size() == 1);
     CHECK(max_difference(last[n][0], every[n].back()) <= 1);
+  }
+  // A population of another size from the same context (CEM's later iterations, with kept
+  // elites), then the first size again: each candidate's frames do not depend on the batch.
+  const auto fewer = planning->imagine(context, {candidates[2], candidates[0]}, ImaginedFrames::every);
+  const auto again = planning->imagine(context, candidates, ImaginedFrames::every);
+  REQUIRE(fewer.size() == 2);
+  for (size_t t = 0; t < 5; ++t) {
+    CHECK(max_difference(fewer[0][t], every[2][t]) <= 1);
+    CHECK(max_difference(fewer[1][t], every[0][t]) <= 1);
+    for (size_t n = 0; n < candidates.size(); ++n) CHECK(max_difference(again[n][t], every[n][t]) <= 1);
   }
   // A goal of candidate 1's last frame: it is the best, and its every frame is shown.
   auto space = pixel_space();

@@ -51,6 +51,34 @@ TEST_CASE("plan executes a short plan in the world and writes its outputs", "[cl
   CHECK(nlohmann::json::parse(dw::read_whole_file(dream / "plan.json"))["in_world"] == false);
 }
 
+TEST_CASE("plan: CEM keeps its elites unless --no-keep-elites, and the plans differ", "[cli][plan]") {
+  const fs::path dir = dw::model::testing::scratch_dir("plan_cli_elites");
+  const std::string command = "plan --checkpoint " + dw::model::testing::tiny_run().run.string() +
+                              " --world-seed 1 --population 6 --elites 2 --iterations 3 --horizon 3 --replan-every 2"
+                              " --max-steps 3 --cost-space pixels --goal-pose " + free_pose();
+  const auto costs_of = [&](const std::string& flags, const std::string& name) {
+    const auto result = run_dreamwalk(command + flags + " --out " + (dir / name).string());
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    const auto json = nlohmann::json::parse(dw::read_whole_file(dir / name / "plan.json"));
+    std::vector<std::vector<double>> costs;
+    for (const auto& replanning : json["replannings"]) costs.push_back(replanning["cost_per_iteration"]);
+    return costs;
+  };
+  const auto kept = costs_of("", "kept");
+  const auto fresh = costs_of(" --no-keep-elites", "fresh");
+  REQUIRE_FALSE(kept.empty());
+  // The kept elites are in every ranking: a replanning's best cost never rises over its iterations.
+  for (const auto& replanning : kept) {
+    REQUIRE(replanning.size() == 3);
+    CHECK(replanning[1] <= replanning[0]);
+    CHECK(replanning[2] <= replanning[1]);
+  }
+  // The first iteration is the same search; the later ones rank other candidates.
+  CHECK(fresh.front().front() == kept.front().front());
+  CHECK(fresh != kept);
+}
+
 TEST_CASE("plan: a goal image of another size is resized with a warning", "[cli][plan]") {
   const fs::path dir = dw::model::testing::scratch_dir("plan_cli_resize");
   dw::save_png(dw::nav::World(1).render_view(dw::nav::World(1).spawn_pose(2), 40), dir / "goal.png");
