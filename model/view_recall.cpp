@@ -53,12 +53,11 @@ void ViewRecall::locate(const std::vector<std::vector<Image>>& frames,
 
 ViewRecall::Guess ViewRecall::remembered_guess(const std::vector<Image>& frames,
                                                const std::vector<std::vector<float>>& actions) {
-  if (!same_frames(frames, last_start_frames_) || actions != last_start_actions_) {
-    last_guess_ = best_guess(frames, actions);
-    last_start_frames_ = frames;
-    last_start_actions_ = actions;
+  LastStart& last = *last_start_;
+  if (last.frames.empty() || !same_frames(frames, last.frames) || actions != last.actions) {
+    last = {frames, actions, best_guess(frames, actions)};
   }
-  return last_guess_;
+  return last.guess;
 }
 
 ViewRecall::Guess ViewRecall::best_guess(const std::vector<Image>& frames,

@@ -109,9 +109,14 @@ class ViewRecall {
   std::vector<nav::Pose> poses_;
   std::vector<int> imagined_;  // steps since the last true or recalled frame
   std::vector<bool> since_start_;  // no view recalled yet since the true start frames
-  std::vector<Image> last_start_frames_;
-  std::vector<std::vector<float>> last_start_actions_;
-  Guess last_guess_;
+  // The last start located and its guess, shared by the copies a Simulator saves with each state
+  // (a guess depends only on the map and the start, so any copy may reuse or replace it).
+  struct LastStart {
+    std::vector<Image> frames;
+    std::vector<std::vector<float>> actions;
+    Guess guess;
+  };
+  std::shared_ptr<LastStart> last_start_ = std::make_shared<LastStart>();
 };
 
 }  // namespace dw::model
