@@ -9,12 +9,12 @@ namespace dw::model {
 nlohmann::json validation_json(const EvalReport& report) {
   nlohmann::json json = {{"split", report.split}, {"windows", report.windows}, {"context", report.context},
                          {"horizon", report.horizon}};
-  const auto series = [&](const HorizonMetrics& metrics, const std::string& prefix) {
+  const auto add_series = [&](const HorizonMetrics& metrics, const std::string& prefix) {
     const nlohmann::json series = horizon_metrics_json(metrics);  // items() must not outlive it
     for (const auto& item : series.items()) json[prefix + item.key()] = item.value();
   };
-  series(report.model, "");
-  series(report.baseline, "baseline_");
+  add_series(report.model, "");
+  add_series(report.baseline, "baseline_");
   return json;
 }
 
