@@ -38,11 +38,9 @@ void ViewRecall::locate(const std::vector<std::vector<Image>>& frames,
   const auto actions_of = [&](std::size_t b) -> const std::vector<std::vector<float>>& {
     return actions.empty() ? none : actions[b];
   };
-  Guess guess;
   for (std::size_t b = 0; b < batch; ++b) {
-    // A planner's population starts as many rows from one start: find it once.
-    const bool same_start = b > 0 && same_frames(frames[b], frames[b - 1]) && actions_of(b) == actions_of(b - 1);
-    if (!same_start) guess = remembered_guess(frames[b], actions_of(b));
+    // A planner's population starts as many rows from one start: it is found once and remembered.
+    const Guess guess = remembered_guess(frames[b], actions_of(b));
     scores_[b] = guess.score;
     if (guess.index < 0 || guess.score > options_.locate_rms) continue;
     located_[b] = true;

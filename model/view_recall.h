@@ -92,8 +92,9 @@ class ViewRecall {
     double score = std::numeric_limits<double>::infinity();
   };
   Guess best_guess(const std::vector<Image>& frames, const std::vector<std::vector<float>>& actions) const;
-  // best_guess, or the last start's guess again when the start is the same (a planner observes
-  // each replanning's start once per population size, and once more to show its best plan).
+  // best_guess, or the last start's guess again when the start is the same (a population's rows
+  // share one start; a planner observes each replanning's start once per population size, and
+  // once more to show its best plan).
   Guess remembered_guess(const std::vector<Image>& frames, const std::vector<std::vector<float>>& actions);
   bool is_free(std::uint64_t world, float x, float y) const;
 
