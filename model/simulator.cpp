@@ -12,6 +12,7 @@
 #include "model/tensor_io.h"
 #include "model/torch_simulator.h"
 #include "model/view_recall.h"
+#include "model/wall_contact.h"
 #include "nav/base/user_error.h"
 
 namespace dw::model {
@@ -30,6 +31,7 @@ class SimulatorState {
   std::vector<PendingFrames> pending;
   PlaceMemory memory;
   ViewRecall views;
+  WallContact walls;
 };
 
 namespace {
@@ -42,6 +44,7 @@ class TorchSimulator final : public Simulator {
         info_(std::move(info)),
         device_(device),
         memory_(info_.schema),
+        walls_(info_.schema),
         views_(std::move(views), info_.schema) {
     model_->to(device_);
     model_->eval();
@@ -56,6 +59,7 @@ class TorchSimulator final : public Simulator {
   void set_place_memory(bool enabled) override {
     memory_on_ = enabled;
     memory_.set_enabled(enabled);
+    walls_.set_enabled(enabled);
   }
   bool place_memory() const override { return memory_.active(); }
   void set_view_map(bool enabled) override {
@@ -87,22 +91,25 @@ class TorchSimulator final : public Simulator {
     observe_starts({start_frames}, actions, batch, seed);
   }
 
-  std::vector<Image> step(const std::vector<std::vector<float>>& actions) override {
+  std::vector<Image> step(const std::vector<std::vector<float>>& asked) override {
     torch::NoGradGuard no_grad;
-    advance(actions);
+    advance(asked);
     decode_pending();
     return tensor_to_images(state_.last_frame);
   }
 
-  void advance(const std::vector<std::vector<float>>& actions) override {
+  void advance(const std::vector<std::vector<float>>& asked) override {
     torch::NoGradGuard no_grad;
     model_->eval();
     if (state_.observed == 0) throw UserError("Simulator::step called before reset");
     const auto batch = static_cast<int64_t>(state_.noise.size());
-    if (static_cast<int64_t>(actions.size()) != batch) {
-      throw UserError("step: " + std::to_string(actions.size()) + " actions for " + std::to_string(batch) +
+    if (static_cast<int64_t>(asked.size()) != batch) {
+      throw UserError("step: " + std::to_string(asked.size()) + " actions for " + std::to_string(batch) +
                       " trajectories");
     }
+    // The model and the memories all see what each action does: a wall the start frames showed
+    // takes out a move into it (model/wall_contact.h).
+    const std::vector<std::vector<float>> actions = walls_.apply(asked);
     // The place memory keeps every step's frame, and an unlocated walk looks for a view like its
     // frame, so with either (or a decoder that draws noise, whose streams must advance in step
     // order) every frame is decoded at once.
@@ -146,6 +153,7 @@ class TorchSimulator final : public Simulator {
     copy->pending = pending_;  // the features are never written in place: sharing is safe
     copy->memory = memory_;  // the remembered tensors are never written in place: sharing is safe
     copy->views = views_;    // the map itself is shared and never changes
+    copy->walls = walls_;
     return copy;
   }
 
@@ -155,6 +163,8 @@ class TorchSimulator final : public Simulator {
     pending_ = state->pending;
     memory_ = state->memory;
     memory_.set_enabled(memory_on_);  // a setting of the simulator, not part of the saved walk
+    walls_ = state->walls;
+    walls_.set_enabled(memory_on_);
     views_ = state->views;
     views_.set_enabled(views_on_);
     views_.set_look(look_on_);
@@ -245,11 +255,13 @@ class TorchSimulator final : public Simulator {
   // Starts `batch` trajectories from start_frames (and start_actions: empty, or one list per
   // start): one start per trajectory, or a single start observed once and repeated over the batch.
   void observe_starts(const std::vector<std::vector<Image>>& start_frames,
-                      const std::vector<std::vector<std::vector<float>>>& start_actions, int64_t batch,
+                      const std::vector<std::vector<std::vector<float>>>& asked, int64_t batch,
                       std::uint64_t seed) {
     torch::NoGradGuard no_grad;
     model_->eval();
-    const int count = check_starts(start_frames, start_actions);
+    const int count = check_starts(start_frames, asked);
+    // The actions as they happened: where two start frames are the same, nothing moved.
+    const std::vector<std::vector<std::vector<float>>> start_actions = walls_.start(start_frames, asked, batch);
     const auto starts = static_cast<int64_t>(start_frames.size());
     state_ = engine_.start(batch, seed, device_);
     pending_.clear();
@@ -331,6 +343,7 @@ class TorchSimulator final : public Simulator {
   std::map<int, torch::Tensor> view_embeddings_;
   PlaceMemory memory_;
   bool memory_on_ = true;
+  WallContact walls_;  // declared before views_: the constructor's list follows this order
   ViewRecall views_;
   bool views_on_ = true;
   bool look_on_ = true;

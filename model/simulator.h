@@ -73,7 +73,8 @@ class Simulator {
   virtual float temperature() const = 0;
 
   // The place memory (model/place_memory.h): on by default for navigation models; a walk that
-  // returns to a pose it has been at shows the state it had there. Off = the model alone. A
+  // returns to a pose it has been at shows the state it had there. With it go the walls the start
+  // frames showed (model/wall_contact.h): a move into one stands still. Off = the model alone. A
   // simulator without one ignores the setting.
   virtual void set_place_memory(bool /*enabled*/) {}
   virtual bool place_memory() const { return false; }

@@ -190,7 +190,7 @@ void add_bench_step(CLI::App& bench) {
   add_source_flags(command, *flags);
   command->add_option("--threads", flags->threads, "CPU threads (default 2)");
   command->add_option("--steps", flags->steps, "Timed steps (default 200)");
-  command->add_flag("--no-memory", flags->no_memory, "Step the model alone (no place memory, no view map)");
+  command->add_flag("--no-memory", flags->no_memory, "Step the model alone (no place memory, no start-frame walls, no view map)");
   command->add_flag("--no-view-map", flags->no_view_map, "Step without the run's view map");
   command->add_option("--world-seed", flags->world_seed,
                       "Start from this world's spawn view instead of black frames (a navigation model)")

@@ -118,7 +118,7 @@ void add_eval_command(CLI::App& app) {
   command->add_option("--threads", options->threads, "CPU threads (0 = measured default)")->capture_default_str();
   command->add_flag("--no-memory", options->no_memory,
                    "Score the model alone: without its place memory (it recalls the state of a pose it has been "
-                   "at) and its view map");
+                   "at), the walls its start frames showed and its view map");
   command->add_flag("--no-view-map", options->no_view_map,
                     "Score without the run's view map (views of the training walks recalled by pose)");
   add_revisit_options(*command, options->revisit);

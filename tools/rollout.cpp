@@ -83,7 +83,7 @@ void add_rollout_command(CLI::App& app) {
   command->add_flag("--force", job.force, "Replace an existing --out folder");
   command->add_flag("--no-memory", options->no_memory,
                     "Roll out the model alone: without the place memory (which recalls the state of a pose "
-                    "already visited) and the view map");
+                    "already visited), the walls the start frames showed and the view map");
   command->add_flag("--no-view-map", options->no_view_map,
                     "Roll out without the run's view map (views of the training walks recalled by pose)");
   command->add_option("--device", options->device, "cpu or cuda")->capture_default_str();

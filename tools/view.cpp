@@ -146,7 +146,7 @@ void add_view_command(CLI::App& app) {
   view->add_flag("--validate", flags->validate, "Enable Vulkan validation layers; any message fails the run");
   view->add_flag("--no-memory", flags->no_memory,
                  "Dream with the model alone: without the place memory (which shows a pose already visited as "
-                 "it was seen) and the view map");
+                 "it was seen), the walls the start frames showed and the view map");
   view->add_flag("--no-view-map", flags->no_view_map,
                  "Dream without the run's view map (views of the training walks recalled by pose)");
   view->add_option("--goal", flags->goal,
