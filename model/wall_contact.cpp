@@ -90,14 +90,10 @@ std::vector<float> WallContact::happened(const nav::Pose& pose, const std::vecto
   const float depth = (to.x - wall.at.x) * wall.normal_x + (to.y - wall.at.y) * wall.normal_y;
   if (depth <= 0.0f) return action;
   // Slide: keep the move along the wall, take out the part into it.
-  const float dx = motion.dx - depth * wall.normal_x;
-  const float dy = motion.dy - depth * wall.normal_y;
-  to.x = pose.x + dx;
-  to.y = pose.y + dy;
-  // Back to forward and strafe in the heading after the turn (inverse of nav::intended_motion).
-  const float c = std::cos(motion.yaw);
-  const float s = std::sin(motion.yaw);
-  return {snap((dx * c + dy * s) / limits_.max_forward), snap((dx * s - dy * c) / limits_.max_strafe), action[2]};
+  to.x -= depth * wall.normal_x;
+  to.y -= depth * wall.normal_y;
+  const nav::Action moved = nav::action_between(pose, to, limits_);
+  return {snap(moved.forward), snap(moved.strafe), action[2]};
 }
 
 }  // namespace dw::model

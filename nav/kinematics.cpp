@@ -38,6 +38,16 @@ Pose free_step(const Pose& pose, const Action& action, const ActionLimits& limit
   return {pose.x + motion.dx, pose.y + motion.dy, motion.yaw};
 }
 
+Action action_between(const Pose& from, const Pose& to, const ActionLimits& limits) {
+  const float c = portable_cos(to.yaw);
+  const float s = portable_sin(to.yaw);
+  const float dx = to.x - from.x;
+  const float dy = to.y - from.y;
+  // intended_motion: dx = f c + r s, dy = f s - r c (f forward, r strafe, in cells).
+  return {(dx * c + dy * s) / limits.max_forward, (dx * s - dy * c) / limits.max_strafe,
+          wrap_angle(to.yaw - from.yaw) / limits.max_turn};
+}
+
 Pose relative(const Pose& from, const Pose& to) {
   const float c = portable_cos(from.yaw);
   const float s = portable_sin(from.yaw);

@@ -37,6 +37,9 @@ struct Motion {
 Motion intended_motion(const Pose& pose, const Action& action, const ActionLimits& limits);
 // The pose `intended_motion` leads to in open space.
 Pose free_step(const Pose& pose, const Action& action, const ActionLimits& limits);
+// The action that leads from `from` to `to` in open space (the inverse of free_step), for a move
+// a wall changed: forward and strafe in `to`'s heading, not clamped to [-1, 1].
+Action action_between(const Pose& from, const Pose& to, const ActionLimits& limits);
 // The angle between two headings, in [0, pi].
 float heading_difference(float a, float b);
 // `to` as seen from `from` (x forward, y to the left, yaw relative), and back again: compose(a,

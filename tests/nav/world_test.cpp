@@ -223,3 +223,17 @@ TEST_CASE("ray distance stops at walls", "[nav][world]") {
   CHECK(world.is_wall(static_cast<int>(std::floor(hit_x)), static_cast<int>(std::floor(hit_y))));
   CHECK(world.ray_distance(pose.x, pose.y, pose.yaw, 0.05f) == Approx(std::min(d, 0.05f)));
 }
+
+TEST_CASE("action_between undoes free_step, for any heading and turn", "[nav][world]") {
+  const dw::nav::ActionLimits limits;
+  for (const float yaw : {-3.0f, -1.2f, 0.0f, 0.7f, 2.9f}) {
+    for (const dw::nav::Action action : {dw::nav::Action{1.0f, 0.0f, 0.0f}, dw::nav::Action{-0.5f, 1.0f, -1.0f},
+                                         dw::nav::Action{0.3f, -0.7f, 1.0f}, dw::nav::Action{0.0f, 0.0f, 0.0f}}) {
+      const dw::nav::Pose from{4.0f, 5.0f, yaw};
+      const dw::nav::Action back = dw::nav::action_between(from, dw::nav::free_step(from, action, limits), limits);
+      CHECK(back.forward == Approx(action.forward).margin(1e-4));
+      CHECK(back.strafe == Approx(action.strafe).margin(1e-4));
+      CHECK(back.turn == Approx(action.turn).margin(1e-4));
+    }
+  }
+}
