@@ -59,9 +59,13 @@ class TorchSimulator final : public Simulator {
   void set_place_memory(bool enabled) override {
     memory_on_ = enabled;
     memory_.set_enabled(enabled);
-    walls_.set_enabled(enabled);
   }
   bool place_memory() const override { return memory_.active(); }
+  void set_start_walls(bool enabled) override {
+    walls_on_ = enabled;
+    walls_.set_enabled(enabled);
+  }
+  bool start_walls() const override { return walls_.active(); }
   void set_view_map(bool enabled) override {
     views_on_ = enabled;
     views_.set_enabled(enabled);
@@ -164,7 +168,7 @@ class TorchSimulator final : public Simulator {
     memory_ = state->memory;
     memory_.set_enabled(memory_on_);  // a setting of the simulator, not part of the saved walk
     walls_ = state->walls;
-    walls_.set_enabled(memory_on_);
+    walls_.set_enabled(walls_on_);
     views_ = state->views;
     views_.set_enabled(views_on_);
     views_.set_look(look_on_);
@@ -344,6 +348,7 @@ class TorchSimulator final : public Simulator {
   PlaceMemory memory_;
   bool memory_on_ = true;
   WallContact walls_;  // declared before views_: the constructor's list follows this order
+  bool walls_on_ = true;
   ViewRecall views_;
   bool views_on_ = true;
   bool look_on_ = true;

@@ -73,11 +73,14 @@ class Simulator {
   virtual float temperature() const = 0;
 
   // The place memory (model/place_memory.h): on by default for navigation models; a walk that
-  // returns to a pose it has been at shows the state it had there. With it go the walls the start
-  // frames showed (model/wall_contact.h): a move into one stands still. Off = the model alone. A
-  // simulator without one ignores the setting.
+  // returns to a pose it has been at shows the state it had there. Off = without it. A simulator
+  // without one ignores the setting.
   virtual void set_place_memory(bool /*enabled*/) {}
   virtual bool place_memory() const { return false; }
+  // The walls the start frames showed (model/wall_contact.h): on by default for navigation models;
+  // a move into one stands still, in the model and every memory. Off = every action as asked.
+  virtual void set_start_walls(bool /*enabled*/) {}
+  virtual bool start_walls() const { return false; }
   // The view map (model/view_map.h, the run folder's view_map.safetensors when there is one): in
   // a world it was trained in, a walk shows the views seen nearest its pose once the model has
   // imagined a few steps on its own. On by default where the run has one; off = without it.

@@ -1,5 +1,6 @@
 #include "model/wall_contact.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "nav/base/user_error.h"
@@ -92,8 +93,13 @@ std::vector<float> WallContact::happened(const nav::Pose& pose, const std::vecto
   // Slide: keep the move along the wall, take out the part into it.
   to.x -= depth * wall.normal_x;
   to.y -= depth * wall.normal_y;
+  // Forward and strafe have different limits, so a slide can need more of one than a step gives:
+  // clamped, and the pose is where the clamped action leads, as every memory will reckon it.
   const nav::Action moved = nav::action_between(pose, to, limits_);
-  return {snap(moved.forward), snap(moved.strafe), action[2]};
+  const std::vector<float> slid{snap(std::clamp(moved.forward, -1.0f, 1.0f)), snap(std::clamp(moved.strafe, -1.0f, 1.0f)),
+                                action[2]};
+  to = nav::free_step(pose, {slid[0], slid[1], slid[2]}, limits_);
+  return slid;
 }
 
 }  // namespace dw::model

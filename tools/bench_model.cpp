@@ -100,6 +100,7 @@ std::unique_ptr<model::Simulator> make_simulator(const ModelBenchFlags& flags) {
                                                      flags.device)
                        : model::Simulator::load(flags.checkpoint, flags.device);
   simulator->set_place_memory(!flags.no_memory);
+  simulator->set_start_walls(!flags.no_memory);
   simulator->set_view_map(!flags.no_memory && !flags.no_view_map);
   return simulator;
 }

@@ -60,6 +60,7 @@ void run_eval(EvalCommandOptions& options) {
   model::configure_default_threads(options.threads);
   auto simulator = model::Simulator::load(options.checkpoint, options.device);
   simulator->set_place_memory(!options.no_memory);
+  simulator->set_start_walls(!options.no_memory);
   simulator->set_view_map(!options.no_memory && !options.no_view_map);
   std::unique_ptr<model::PerceptualMetric> perceptual;
   if (!options.perceptual.empty()) {

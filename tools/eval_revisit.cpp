@@ -38,6 +38,7 @@ void run_revisit_eval(const std::string& checkpoint, const std::string& device, 
   model::configure_default_threads(threads);
   auto simulator = model::Simulator::load(checkpoint, device);
   simulator->set_place_memory(place_memory);
+  simulator->set_start_walls(place_memory);
   simulator->set_view_map(view_map);
   ProgressLine progress("eval " + revisit.protocol, revisit.walks, "walks");
   const model::RevisitReport report =

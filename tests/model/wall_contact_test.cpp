@@ -1,10 +1,11 @@
 // Walls seen in the start frames: two same start frames with a move asked between them stop every
 // later move into that direction (the dream stands at the wall as the world does), slide along it,
 // leave moves away alone, hold only near where the wall was met; the Simulator applies it to the
-// model and its memories, and only with the place memory on.
+// model and its memories, unless switched off.
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <random>
 
 #include "model/simulator.h"
 #include "model/wall_contact.h"
@@ -112,7 +113,29 @@ TEST_CASE("the Simulator's dream stands at a wall its start frames showed, as th
   // A planner's population from the same start: every row stands.
   simulator->reset_repeated({frame, frame}, {kLeft}, 2, 5);
   for (const dw::Image& row : simulator->step({kLeft, kLeft})) CHECK(max_difference(row, frame) == 0);
-  // The model alone (no place memory) is told what was asked and walks on.
-  simulator->set_place_memory(false);
+  // Without the walls the model is told what was asked and walks on.
+  simulator->set_start_walls(false);
+  CHECK_FALSE(simulator->start_walls());
   CHECK(max_difference(walk(kLeft).back(), walk(kStill).back()) > 0);
+}
+
+TEST_CASE("what a wall lets happen is always an action in [-1, 1]", "[model][walls]") {
+  // Forward and strafe have different limits: a slide along a wall met at an angle can ask for
+  // more strafe than a step gives. Random walls, headings and actions.
+  std::mt19937 random(7);
+  std::uniform_real_distribution<float> unit(-1.0f, 1.0f);
+  const dw::Image frame = testing::moving_square(1, 0);
+  for (int start = 0; start < 20; ++start) {
+    WallContact contact(navigation());
+    contact.start({{frame, frame}}, {{{unit(random), unit(random), 0.0f}}}, 1);
+    for (int step = 0; step < 50; ++step) {
+      const std::vector<float> asked{unit(random), unit(random), unit(random)};
+      const std::vector<float> moved = contact.apply({asked}).front();
+      for (const float value : moved) {
+        CHECK(value >= -1.0f);
+        CHECK(value <= 1.0f);
+      }
+      CHECK(moved[2] == asked[2]);  // a wall never changes a turn
+    }
+  }
 }
