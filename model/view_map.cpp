@@ -19,15 +19,28 @@ constexpr int kThumbnail = 16;
 constexpr int kLocateCandidates = 24;  // thumbnails' nearest, compared again at full size
 
 // Summed in integers: exact (as the double sum of these whole numbers was), and the compiler can
-// vectorise it (a search for a frame runs it over every thumbnail of the map).
-double squared_difference(const Image& a, const Image& b) {
+// vectorise it (a search for a frame runs it over every thumbnail of the map). 32-bit sums over
+// chunks of 32,768 bytes (at most 32,768 * 255^2 < 2^31) vectorise twice as wide as 64-bit ones.
+double squared_difference(const std::uint8_t* x, const std::uint8_t* y, std::size_t size) {
+  constexpr std::size_t kChunk = 32768;
   std::int64_t sum = 0;
-  for (std::size_t i = 0; i < a.pixels.size(); ++i) {
-    const int d = static_cast<int>(a.pixels[i]) - static_cast<int>(b.pixels[i]);
-    sum += d * d;
+  for (std::size_t begin = 0; begin < size; begin += kChunk) {
+    const std::size_t end = std::min(size, begin + kChunk);
+    std::int32_t chunk = 0;
+    for (std::size_t i = begin; i < end; ++i) {
+      const std::int32_t d = static_cast<std::int32_t>(x[i]) - static_cast<std::int32_t>(y[i]);
+      chunk += d * d;
+    }
+    sum += chunk;
   }
   return static_cast<double>(sum);
 }
+
+double squared_difference(const Image& a, const Image& b) {
+  return squared_difference(a.pixels.data(), b.pixels.data(), a.pixels.size());
+}
+
+constexpr std::size_t kThumbnailBytes = static_cast<std::size_t>(kThumbnail) * kThumbnail * 3;
 
 ViewMap::CellKey cell_key(std::uint64_t world, float x, float y) {
   return {world, static_cast<std::int64_t>(std::floor(x)), static_cast<std::int64_t>(std::floor(y))};
@@ -45,7 +58,8 @@ void ViewMap::add(const View& view, Image frame) {
   }
   cells_[cell_key(view.world, view.pose.x, view.pose.y)].push_back(static_cast<int>(views_.size()));
   views_.push_back(view);
-  thumbnails_.push_back(resize_image(frame, kThumbnail, kThumbnail));
+  const Image thumbnail = resize_image(frame, kThumbnail, kThumbnail);
+  thumbnails_.insert(thumbnails_.end(), thumbnail.pixels.begin(), thumbnail.pixels.end());
   frames_.push_back(std::move(frame));
 }
 
@@ -88,8 +102,10 @@ std::vector<ViewMatch> ViewMap::candidates(const Image& frame, int count) const 
   const Image thumbnail = resize_image(frame, kThumbnail, kThumbnail);
   std::vector<std::pair<double, int>> coarse;
   coarse.reserve(views_.size());
-  for (std::size_t i = 0; i < thumbnails_.size(); ++i) {
-    coarse.emplace_back(squared_difference(thumbnail, thumbnails_[i]), static_cast<int>(i));
+  for (std::size_t i = 0; i < views_.size(); ++i) {
+    coarse.emplace_back(squared_difference(thumbnail.pixels.data(), thumbnails_.data() + i * kThumbnailBytes,
+                                           kThumbnailBytes),
+                        static_cast<int>(i));
   }
   const std::size_t keep = std::min<std::size_t>(std::max(kLocateCandidates, count), coarse.size());
   std::partial_sort(coarse.begin(), coarse.begin() + static_cast<std::ptrdiff_t>(keep), coarse.end());
@@ -104,9 +120,15 @@ std::vector<ViewMatch> ViewMap::candidates(const Image& frame, int count) const 
 Image ViewMap::thumbnail_of(const Image& frame) { return resize_image(frame, kThumbnail, kThumbnail); }
 
 double ViewMap::coarse_difference(int index, const Image& thumbnail) const {
-  const Image& view = thumbnails_.at(static_cast<std::size_t>(index));
-  if (!view.same_size(thumbnail)) throw UserError("view map: thumbnails must be 16x16");
-  return std::sqrt(squared_difference(view, thumbnail) / static_cast<double>(thumbnail.pixels.size())) / 255.0;
+  if (thumbnail.width != kThumbnail || thumbnail.height != kThumbnail) {
+    throw UserError("view map: thumbnails must be 16x16");
+  }
+  if (index < 0 || static_cast<std::size_t>(index) >= views_.size()) {
+    throw UserError("view map: there is no view " + std::to_string(index));
+  }
+  const std::uint8_t* view = thumbnails_.data() + static_cast<std::size_t>(index) * kThumbnailBytes;
+  return std::sqrt(squared_difference(view, thumbnail.pixels.data(), kThumbnailBytes) /
+                   static_cast<double>(kThumbnailBytes)) / 255.0;
 }
 
 double ViewMap::difference(int index, const Image& frame) const {

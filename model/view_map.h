@@ -96,7 +96,9 @@ class ViewMap {
 
   std::vector<View> views_;
   std::vector<Image> frames_;
-  std::vector<Image> thumbnails_;  // 16x16, for a quick first pass in locate
+  // Every view's 16x16 thumbnail (RGB bytes), one after another: a search reads them all, and in
+  // one block the reads stream (as separate images it waited on memory at every one).
+  std::vector<std::uint8_t> thumbnails_;
   std::map<CellKey, std::vector<int>> cells_;  // the views standing in each grid cell
   int width_ = 0;
   int height_ = 0;
