@@ -18,28 +18,6 @@ namespace {
 constexpr int kThumbnail = 16;
 constexpr int kLocateCandidates = 24;  // thumbnails' nearest, compared again at full size
 
-// Summed in integers: exact (as the double sum of these whole numbers was), and the compiler can
-// vectorise it (a search for a frame runs it over every thumbnail of the map). 32-bit sums over
-// chunks of 32,768 bytes (at most 32,768 * 255^2 < 2^31) vectorise twice as wide as 64-bit ones.
-double squared_difference(const std::uint8_t* x, const std::uint8_t* y, std::size_t size) {
-  constexpr std::size_t kChunk = 32768;
-  std::int64_t sum = 0;
-  for (std::size_t begin = 0; begin < size; begin += kChunk) {
-    const std::size_t end = std::min(size, begin + kChunk);
-    std::int32_t chunk = 0;
-    for (std::size_t i = begin; i < end; ++i) {
-      const std::int32_t d = static_cast<std::int32_t>(x[i]) - static_cast<std::int32_t>(y[i]);
-      chunk += d * d;
-    }
-    sum += chunk;
-  }
-  return static_cast<double>(sum);
-}
-
-double squared_difference(const Image& a, const Image& b) {
-  return squared_difference(a.pixels.data(), b.pixels.data(), a.pixels.size());
-}
-
 constexpr std::size_t kThumbnailBytes = static_cast<std::size_t>(kThumbnail) * kThumbnail * 3;
 
 ViewMap::CellKey cell_key(std::uint64_t world, float x, float y) {
@@ -134,8 +112,7 @@ double ViewMap::coarse_difference(int index, const Image& thumbnail) const {
 double ViewMap::difference(int index, const Image& frame) const {
   const Image& view = frames_.at(static_cast<std::size_t>(index));
   if (!view.same_size(frame)) throw UserError("view map: frames of another size cannot be compared");
-  const double sum = squared_difference(view, frame);
-  return std::sqrt(sum / static_cast<double>(frame.pixels.size())) / 255.0;
+  return rms_difference(view, frame);
 }
 
 void ViewMap::for_each_near(std::uint64_t world, const nav::Pose& pose, float radius, float max_yaw,

@@ -8,17 +8,6 @@
 namespace dw::model {
 namespace {
 
-// Root mean square difference of two frames of one size, in [0, 1].
-double frame_rms(const Image& a, const Image& b) {
-  if (a.width != b.width || a.height != b.height || a.pixels.empty()) return 1.0;
-  double sum = 0.0;
-  for (std::size_t i = 0; i < a.pixels.size(); ++i) {
-    const double d = (static_cast<double>(a.pixels[i]) - static_cast<double>(b.pixels[i])) / 255.0;
-    sum += d * d;
-  }
-  return std::sqrt(sum / static_cast<double>(a.pixels.size()));
-}
-
 // A component this small is what rounding leaves of a move the wall took out entirely.
 float snap(float value) { return std::fabs(value) < 1e-4f ? 0.0f : value; }
 
@@ -46,7 +35,7 @@ std::vector<std::vector<std::vector<float>>> WallContact::start(
     for (std::size_t gap = 0; gap < actions.at(start).size() && gap + 1 < frames[start].size(); ++gap) {
       const std::vector<float>& asked = actions[start][gap];
       check_action(asked);
-      if (frame_rms(frames[start][gap], frames[start][gap + 1]) < options_.same_rms) {
+      if (rms_difference(frames[start][gap], frames[start][gap + 1]) < options_.same_rms) {
         // Nothing moved. If the action asked to, something stood in the way.
         const nav::Motion motion = nav::intended_motion(pose, {asked[0], asked[1], 0.0f}, limits_);
         const float length = std::hypot(motion.dx, motion.dy);

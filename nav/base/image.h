@@ -33,6 +33,11 @@ std::vector<std::uint8_t> encode_png(const Image& image);
 
 // Area-filtered resize (box filter when shrinking, bilinear when growing).
 Image resize_image(const Image& image, int width, int height);
+// The sum of squared byte differences of two pixel arrays of `size` bytes, exact (summed in
+// integers; a view map search runs it over every thumbnail, so it is kept vectorisable).
+double squared_difference(const std::uint8_t* a, const std::uint8_t* b, std::size_t size);
+// Root mean square difference of two images of one size, in [0, 1]; 1 for images of different sizes.
+double rms_difference(const Image& a, const Image& b);
 // Lays images out in a grid with a 1-pixel dark gutter, for contact sheets and previews.
 Image tile_images(const std::vector<Image>& images, int columns);
 
