@@ -28,6 +28,7 @@ void ViewRecall::locate(const std::vector<std::vector<Image>>& frames,
                         const std::vector<std::vector<std::vector<float>>>& actions) {
   const std::size_t batch = frames.size();
   located_.assign(batch, false);
+  placed_by_look_.assign(batch, false);
   scores_.assign(batch, std::numeric_limits<double>::infinity());
   worlds_.assign(batch, 0);
   poses_.assign(batch, nav::Pose{});
@@ -136,14 +137,20 @@ std::vector<int> ViewRecall::choose(const std::vector<bool>& busy) {
 }
 
 bool ViewRecall::looks() const {
-  return active() && look_ && options_.look_rms > 0.0 && std::find(located_.begin(), located_.end(), false) != located_.end();
+  if (!active() || !look_ || options_.look_rms <= 0.0) return false;
+  for (std::size_t b = 0; b < located_.size(); ++b) {
+    if (!located_[b] || placed_by_look_[b]) return true;
+  }
+  return false;
 }
 
 void ViewRecall::choose_by_look(std::vector<int>& chosen, const std::vector<bool>& busy,
                                 const std::function<Image(std::int64_t)>& frame_of) {
   if (!looks()) return;
   for (std::size_t b = 0; b < located_.size(); ++b) {
-    if (located_[b] || chosen.at(b) >= 0 || busy.at(b) || imagined_[b] < options_.look_steps) continue;
+    if (chosen.at(b) >= 0 || busy.at(b)) continue;
+    if (located_[b] && !placed_by_look_[b]) continue;  // located by its start frames: recalls by pose
+    if (imagined_[b] < (located_[b] ? options_.relook_steps : options_.look_steps)) continue;
     // Looked at every look_steps steps, found or not: a search reads every view of the map.
     imagined_[b] = 0;
     const Image frame = frame_of(static_cast<std::int64_t>(b));
@@ -152,6 +159,12 @@ void ViewRecall::choose_by_look(std::vector<int>& chosen, const std::vector<bool
       continue;
     }
     chosen[b] = best.front().index;
+    const View& view = map_->view(chosen[b]);
+    located_[b] = true;
+    placed_by_look_[b] = true;
+    worlds_[b] = view.world;
+    poses_[b] = view.pose;
+    since_start_[b] = false;
   }
 }
 

