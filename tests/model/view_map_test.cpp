@@ -137,12 +137,19 @@ TEST_CASE("no view is recalled at the first step after the true start frames, on
   CHECK(walk(0) == std::vector<int>{4, 4, 4});
 }
 
-TEST_CASE("an unlocated walk takes the view that looks like its imagined frame, every look_steps", "[model][views]") {
+// Recall options for the corridor: a look every `look_steps`, and once placed, the view at the pose
+// (within 0.05 cells) one step after the last.
+ViewRecallOptions look_options(int look_steps) {
   ViewRecallOptions options;
-  options.look_steps = 2;
+  options.look_steps = look_steps;
   options.ramp_steps = 1;
   options.position_tolerance = 0.05f;
   options.free_radius = 0.0f;
+  return options;
+}
+
+TEST_CASE("an unlocated walk takes the view that looks like its imagined frame, every look_steps", "[model][views]") {
+  ViewRecallOptions options = look_options(2);
   ViewRecall recall(std::make_shared<const ViewMap>(corridor(12)), kNavigation, options);
   // Rows 0 and 1 start on black frames (like no view): not located. Row 2 starts on view 3.
   recall.locate({{Image(16, 16)}, {Image(16, 16)}, {marked_frame(3)}}, {});
@@ -187,13 +194,9 @@ TEST_CASE("an unlocated walk takes the view that looks like its imagined frame, 
 }
 
 TEST_CASE("a walk placed by a look looks again after relook_steps steps without a view", "[model][views]") {
-  ViewRecallOptions options;
-  options.look_steps = 1;
+  ViewRecallOptions options = look_options(1);
   options.relook_steps = 3;
-  options.ramp_steps = 1;
-  options.position_tolerance = 0.05f;
   options.yaw_tolerance = 0.05f;  // a turn step (0.1 rad) leaves every view behind
-  options.free_radius = 0.0f;
   ViewRecall recall(std::make_shared<const ViewMap>(corridor(12)), kNavigation, options);
   recall.locate({{Image(16, 16)}}, {});
   REQUIRE_FALSE(recall.located(0));
