@@ -369,6 +369,12 @@ ModelInfo info_from(const CheckpointMeta& meta, WorldModel& model) {
 
 }  // namespace
 
+void set_memories(Simulator& simulator, bool no_memory, bool no_view_map) {
+  simulator.set_place_memory(!no_memory);
+  simulator.set_start_walls(!no_memory);
+  simulator.set_view_map(!no_memory && !no_view_map);
+}
+
 torch::Device choose_device(const std::string& name) {
   if (name == "cpu") return torch::kCPU;
   if (name == "cuda") {

@@ -117,4 +117,8 @@ std::vector<std::vector<Image>> rollout(Simulator& simulator,
                                         const std::vector<std::vector<std::vector<float>>>& actions,
                                         std::uint64_t seed, const RolloutProgress& progress = {});
 
+// What the commands' --no-memory and --no-view-map switch, in one place: without memory the model
+// runs alone (no place memory, no start walls, no view map); without the view map only the map is off.
+void set_memories(Simulator& simulator, bool no_memory, bool no_view_map);
+
 }  // namespace dw::model

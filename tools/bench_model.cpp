@@ -99,9 +99,7 @@ std::unique_ptr<model::Simulator> make_simulator(const ModelBenchFlags& flags) {
                        ? model::Simulator::untrained(flags.config, data::ActionSchema::navigation(nav::ActionLimits{}),
                                                      flags.device)
                        : model::Simulator::load(flags.checkpoint, flags.device);
-  simulator->set_place_memory(!flags.no_memory);
-  simulator->set_start_walls(!flags.no_memory);
-  simulator->set_view_map(!flags.no_memory && !flags.no_view_map);
+  model::set_memories(*simulator, flags.no_memory, flags.no_view_map);
   return simulator;
 }
 

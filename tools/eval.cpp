@@ -24,7 +24,7 @@ namespace dw::tools {
 void add_revisit_options(CLI::App& command, model::RevisitOptions& revisit);
 void run_revisit_eval(const std::string& checkpoint, const std::string& device, int threads,
                       model::RevisitOptions revisit, const model::EvalOptions& eval, bool is_context_given,
-                      bool place_memory, bool view_map, const std::string& json);
+                      bool no_memory, bool no_view_map, const std::string& json);
 
 namespace {
 
@@ -59,9 +59,7 @@ void run_eval(EvalCommandOptions& options) {
   if (options.data.empty()) throw UserError("--data is required (or --protocol turn|outback for the revisit walks)");
   model::configure_default_threads(options.threads);
   auto simulator = model::Simulator::load(options.checkpoint, options.device);
-  simulator->set_place_memory(!options.no_memory);
-  simulator->set_start_walls(!options.no_memory);
-  simulator->set_view_map(!options.no_memory && !options.no_view_map);
+  model::set_memories(*simulator, options.no_memory, options.no_view_map);
   std::unique_ptr<model::PerceptualMetric> perceptual;
   if (!options.perceptual.empty()) {
     perceptual = model::PerceptualMetric::load(options.perceptual);
@@ -126,8 +124,8 @@ void add_eval_command(CLI::App& app) {
   command->callback([options, command] {
     if (command->count("--protocol") == 0) return run_eval(*options);
     run_revisit_eval(options->checkpoint, options->device, options->threads, options->revisit, options->eval,
-                     command->count("--context") > 0, !options->no_memory,
-                     !options->no_memory && !options->no_view_map, options->json);
+                     command->count("--context") > 0, options->no_memory, options->no_view_map,
+                     options->json);
   });
 }
 

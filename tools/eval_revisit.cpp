@@ -26,7 +26,7 @@ void add_revisit_options(CLI::App& command, model::RevisitOptions& revisit) {
 
 void run_revisit_eval(const std::string& checkpoint, const std::string& device, int threads,
                       model::RevisitOptions revisit, const model::EvalOptions& eval, bool is_context_given,
-                      bool place_memory, bool view_map, const std::string& json) {
+                      bool no_memory, bool no_view_map, const std::string& json) {
   // --context, --batch, --temperature and --seed mean the same as for the dataset evaluation, but
   // without --context the model sees as many frames as it was trained with.
   revisit.context = is_context_given ? eval.context : 0;
@@ -37,9 +37,7 @@ void run_revisit_eval(const std::string& checkpoint, const std::string& device, 
   model::check_revisit_options(revisit);  // before the checkpoint loads: a bad flag fails at once
   model::configure_default_threads(threads);
   auto simulator = model::Simulator::load(checkpoint, device);
-  simulator->set_place_memory(place_memory);
-  simulator->set_start_walls(place_memory);
-  simulator->set_view_map(view_map);
+  model::set_memories(*simulator, no_memory, no_view_map);
   ProgressLine progress("eval " + revisit.protocol, revisit.walks, "walks");
   const model::RevisitReport report =
       model::evaluate_revisit(*simulator, revisit, [&](int done, int) { progress.update(done); });

@@ -40,9 +40,7 @@ void run_rollout(RolloutCommandOptions& options) {
   // Several samples from one start only differ when sampling: default to temperature 1 then.
   if (job.samples > 1 && job.temperature == 0.0f) job.temperature = 1.0f;
   auto simulator = model::Simulator::load(options.checkpoint, options.device);
-  simulator->set_place_memory(!options.no_memory);
-  simulator->set_start_walls(!options.no_memory);
-  simulator->set_view_map(!options.no_memory && !options.no_view_map);
+  model::set_memories(*simulator, options.no_memory, options.no_view_map);
   ProgressLine progress("rollout", job.source.steps, "steps");
   const model::RolloutSummary summary =
       model::run_rollout_job(*simulator, job, [&](int step, int) { progress.update(step); });

@@ -97,9 +97,7 @@ void run_view(const ViewFlags& flags) {
           ? model::Simulator::untrained(flags.config, data::ActionSchema::navigation(nav::ActionLimits{}),
                                         flags.device, flags.seed)
           : model::Simulator::load(flags.checkpoint, flags.device);
-  simulator->set_place_memory(!flags.no_memory);
-  simulator->set_start_walls(!flags.no_memory);
-  simulator->set_view_map(!flags.no_memory && !flags.no_view_map);
+  model::set_memories(*simulator, flags.no_memory, flags.no_view_map);
   const viewer::ViewerReport report = viewer::run_viewer(*simulator, options);
   if (flags.bench > 0) {
     fmt::print("{}\n", viewer::bench_json(report));
