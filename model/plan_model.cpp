@@ -27,18 +27,23 @@ bool same_context(const PlanContext& a, const PlanContext& b) {
 // they have been, and without it a cost of the last frame needs only the frames after each
 // candidate's last recalled view decoded (Simulator::advance).
 class SimulatorPlanningModel final : public PlanningModel {
-  // The simulator's place memory and recall by look off while it lives, then as they were (also
-  // when a step throws).
+  // The simulator's place memory, recall by look and moved views off while it lives, then as they
+  // were (also when a step throws).
   class RecallsOff {
    public:
     explicit RecallsOff(Simulator& simulator)
-        : simulator_(simulator), memory_was_on_(simulator.place_memory()), look_was_on_(simulator.recall_by_look()) {
+        : simulator_(simulator),
+          memory_was_on_(simulator.place_memory()),
+          look_was_on_(simulator.recall_by_look()),
+          move_was_on_(simulator.move_views()) {
       simulator_.set_place_memory(false);
       simulator_.set_recall_by_look(false);
+      simulator_.set_move_views(false);
     }
     ~RecallsOff() {
       simulator_.set_place_memory(memory_was_on_);
       simulator_.set_recall_by_look(look_was_on_);
+      simulator_.set_move_views(move_was_on_);
     }
     RecallsOff(const RecallsOff&) = delete;
     RecallsOff& operator=(const RecallsOff&) = delete;
@@ -47,6 +52,7 @@ class SimulatorPlanningModel final : public PlanningModel {
     Simulator& simulator_;
     bool memory_was_on_;
     bool look_was_on_;
+    bool move_was_on_;
   };
 
  public:

@@ -76,6 +76,11 @@ class TorchSimulator final : public Simulator {
     views_.set_look(enabled);
   }
   bool recall_by_look() const override { return look_on_; }
+  void set_move_views(bool enabled) override {
+    move_on_ = enabled;
+    views_.set_move_views(enabled);
+  }
+  bool move_views() const override { return move_on_; }
 
   void reset(const std::vector<std::vector<Image>>& start_frames,
              const std::vector<std::vector<std::vector<float>>>& start_actions,
@@ -138,6 +143,7 @@ class TorchSimulator final : public Simulator {
     for (size_t b = 0; b < imagined.size(); ++b) imagined[b] = chosen[b] < 0 && !remembered[b];
     pending_.push_back({features, imagined});
     if (!defer) decode_pending();
+    move_views_to_poses(chosen);
     memory_.recall(state_);
     // Recall by look reads the imagined frames, so the rows it chooses see their views afterwards.
     std::vector<int> looked = chosen;
@@ -172,6 +178,7 @@ class TorchSimulator final : public Simulator {
     views_ = state->views;
     views_.set_enabled(views_on_);
     views_.set_look(look_on_);
+    views_.set_move_views(move_on_);
   }
 
  private:
@@ -202,6 +209,33 @@ class TorchSimulator final : public Simulator {
   void forget_pending(const std::vector<std::int64_t>& rows) {
     for (PendingFrames& step : pending_) {
       for (const std::int64_t b : rows) step.rows[static_cast<size_t>(b)] = false;
+    }
+  }
+
+  // The rows that took a view by pose see it moved from where it was seen to where they stand
+  // (ViewRecall::correction): imagined steps from the view, each batched over the rows that take it.
+  // Their earlier frames are never shown, so they need no pending frame decoded first.
+  void move_views_to_poses(const std::vector<int>& chosen) {
+    std::vector<std::vector<std::vector<float>>> paths(chosen.size());
+    size_t longest = 0;
+    for (size_t b = 0; b < chosen.size(); ++b) {
+      if (chosen[b] < 0) continue;
+      paths[b] = views_.correction(static_cast<std::int64_t>(b), chosen[b]);
+      longest = std::max(longest, paths[b].size());
+    }
+    for (size_t step = 0; step < longest; ++step) {
+      std::vector<std::int64_t> rows;
+      std::vector<std::vector<float>> actions;
+      for (size_t b = 0; b < paths.size(); ++b) {
+        if (paths[b].size() <= step) continue;
+        rows.push_back(static_cast<std::int64_t>(b));
+        actions.push_back(paths[b][step]);
+      }
+      ImaginationState part = select_rows(state_, rows);
+      const torch::Tensor features =
+          engine_.imagine_latent(part, actions_to_tensor(actions, info_.schema.dimension(), device_), temperature_);
+      engine_.decode(part, features);
+      replace_rows(state_, rows, part);
     }
   }
 
@@ -352,6 +386,7 @@ class TorchSimulator final : public Simulator {
   ViewRecall views_;
   bool views_on_ = true;
   bool look_on_ = true;
+  bool move_on_ = true;
 };
 
 ModelInfo info_from(const CheckpointMeta& meta, WorldModel& model) {

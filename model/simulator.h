@@ -92,6 +92,11 @@ class Simulator {
   // no plan's outcome).
   virtual void set_recall_by_look(bool /*enabled*/) {}
   virtual bool recall_by_look() const { return false; }
+  // Moved views (model/view_recall.h, correct_steps): with the view map on, a view recalled by pose
+  // is shown moved by the model from where it was seen to the walk's pose. On by default; the
+  // planner switches it off while it imagines (it more than doubled a replanning's time).
+  virtual void set_move_views(bool /*enabled*/) {}
+  virtual bool move_views() const { return false; }
 
   virtual std::shared_ptr<const SimulatorState> save_state() const = 0;
   virtual void restore_state(const std::shared_ptr<const SimulatorState>& state) = 0;

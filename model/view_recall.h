@@ -54,6 +54,11 @@ struct ViewRecallOptions {
   // (one coherent place, where looking again and again jumped from one look-alike to the next with
   // fog between). A walk so placed that goes `relook_steps` steps without any view looks again.
   int relook_steps = 8;
+  // A view recalled by pose was seen a little aside (up to the tolerances above) of where the walk
+  // stands: it is shown moved there by up to `correct_steps` imagined steps from the view's pose,
+  // each one action toward the walk's pose. The model's one-step move from a true frame is its best
+  // frame, better than the view as seen from aside. 0 = the view as seen.
+  int correct_steps = 1;
 };
 
 class ViewRecall {
@@ -64,6 +69,7 @@ class ViewRecall {
   bool active() const { return map_ && navigation_ && enabled_; }
   void set_enabled(bool enabled) { enabled_ = enabled; }
   void set_look(bool enabled) { look_ = enabled; }  // recall by look (choose_by_look); on by default
+  void set_move_views(bool enabled) { move_views_ = enabled; }  // correction(); on by default
   bool has_map() const { return map_ != nullptr; }
 
   // Every trajectory finds itself from its start frames `frames[b]` and the actions between them
@@ -85,6 +91,10 @@ class ViewRecall {
   // frame_of. A row that found nothing waits as long again before it looks again.
   void choose_by_look(std::vector<int>& chosen, const std::vector<bool>& busy,
                       const std::function<Image(std::int64_t)>& frame_of);
+  // The actions (at most correct_steps, each within [-1, 1]) that take view `view`'s pose to
+  // trajectory b's pose; empty when the view is already there, when b was placed by a look, or
+  // with set_move_views(false).
+  std::vector<std::vector<float>> correction(std::int64_t b, int view) const;
   // Whether choose_by_look may read a frame now or later (a trajectory unlocated or placed by a
   // look, the recall on):
   // the frames must then be decoded as they are imagined.
@@ -114,6 +124,7 @@ class ViewRecall {
   bool navigation_ = false;
   bool enabled_ = true;
   bool look_ = true;
+  bool move_views_ = true;
   nav::ActionLimits limits_;
   ViewRecallOptions options_;
   std::vector<bool> located_;

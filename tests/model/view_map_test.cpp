@@ -229,6 +229,52 @@ TEST_CASE("a walk placed by a look looks again after relook_steps steps without 
   CHECK_FALSE(located.looks());
 }
 
+TEST_CASE("a view recalled from aside is moved to the walk's pose by at most correct_steps actions", "[model][views]") {
+  auto map = std::make_shared<const ViewMap>(corridor(12));
+  ViewRecallOptions options;
+  options.free_radius = 0.0f;
+  options.correct_steps = 3;
+  ViewRecall recall(map, kNavigation, options);
+  recall.locate({{marked_frame(4)}, {marked_frame(4)}}, {});
+  REQUIRE(recall.located(0));
+  recall.move({{0.5f, 0.0f, 0.0f}, kStill});  // x = 0.54; the other walk stays on view 4 (x = 0.48)
+  // View 5 (x = 0.60) is 0.06 ahead: half a step back. View 9 (x = 1.08) is 0.54 ahead: three
+  // whole steps back, and no more than correct_steps.
+  const auto one = recall.correction(0, 5);
+  REQUIRE(one.size() == 1);
+  CHECK(one[0][0] == Approx(-0.5f).margin(1e-4));
+  CHECK(one[0][1] == Approx(0.0f).margin(1e-4));
+  CHECK(one[0][2] == Approx(0.0f).margin(1e-4));
+  const auto three = recall.correction(0, 9);
+  REQUIRE(three.size() == 3);
+  for (const auto& action : three) CHECK(action[0] == Approx(-1.0f));
+  CHECK(recall.correction(1, 4).empty());  // already there
+  recall.set_move_views(false);  // off: the view as it was seen
+  CHECK(recall.correction(0, 5).empty());
+  // A view seen turned away: the turn comes back, one step's turn at most.
+  ViewMap turned;
+  turned.add({1, {0.54f, 0.0f, 0.25f}}, marked_frame(1));
+  ViewRecall aside(std::make_shared<const ViewMap>(turned), kNavigation, options);
+  aside.locate({{marked_frame(1)}}, {});
+  REQUIRE(aside.located(0));
+  aside.move({{0.0f, 0.0f, -1.0f}});  // heading 0.15: the view, seen at 0.25, is turned 0.1 back
+  const auto back = aside.correction(0, 0);
+  REQUIRE(back.size() == 1);
+  CHECK(back[0][2] == Approx(-1.0f).margin(1e-4));
+}
+
+TEST_CASE("a view found by look is not moved: the walk's pose there is a guess", "[model][views]") {
+  ViewRecallOptions options = look_options(1);
+  ViewRecall recall(std::make_shared<const ViewMap>(corridor(12)), kNavigation, options);
+  recall.locate({{Image(16, 16)}}, {});
+  recall.move({kStill});
+  std::vector<int> chosen = recall.choose({false});
+  recall.choose_by_look(chosen, {false}, [](std::int64_t) { return marked_frame(2); });
+  REQUIRE(recall.placed_by_look(0));
+  recall.move({{0.5f, 0.0f, 0.0f}});  // 0.06 from view 2 and from view 3
+  CHECK(recall.correction(0, 3).empty());
+}
+
 TEST_CASE("the earlier start frames settle a start frame that looks like two places", "[model][views]") {
   // View 5 appears twice: at x = 0.60 after views 3, 4 and, in a side corridor at y = 3, after views 8, 9.
   ViewMap map = corridor(6);
@@ -337,6 +383,40 @@ TEST_CASE("the Simulator recalls the run's views: a walk into a remembered place
   big.add({1, {}}, marked_frame(0, 32));
   big.save(run / kViewMapFile);
   CHECK_THROWS_WITH(Simulator::load(run), Catch::Contains(kViewMapFile));
+}
+
+TEST_CASE("the Simulator shows a view recalled from aside moved to the walk's pose; batched equals single",
+          "[model][views]") {
+  auto simulator = Simulator::load(corridor_run("moved_views_run"));
+  REQUIRE(simulator->move_views());  // on by default
+  const std::vector<float> short_step{0.6f, 0.0f, 0.0f};  // 0.072 cells: between the views
+  const auto walk = [&](const std::vector<std::vector<Image>>& starts) {
+    simulator->reset(starts, {}, 3);
+    std::vector<std::vector<Image>> frames;
+    for (int t = 0; t < 2; ++t) {
+      frames.push_back(simulator->step(std::vector<std::vector<float>>(starts.size(), short_step)));
+    }
+    return frames;
+  };
+  // Located at view 2 (x = 0.24), the second step stands at x = 0.384: view 3 (x = 0.36) is
+  // recalled, and shown moved 0.024 cells on by the model, no longer the view as it was seen.
+  const auto moved = walk({{marked_frame(2)}});
+  CHECK(max_difference(moved[1][0], marked_frame(3)) > 0);
+  // Batched with a walk the map does not know and one that recalls view 5 from aside, it equals
+  // the single walks (up to the rounding of a smaller batch's convolutions).
+  const auto batched = walk({{marked_frame(2)}, {testing::moving_square(1, 0)}, {marked_frame(4)}});
+  const auto unknown = walk({{testing::moving_square(1, 0)}});
+  const auto further = walk({{marked_frame(4)}});
+  for (int t = 0; t < 2; ++t) {
+    CHECK(max_difference(batched[t][0], moved[t][0]) <= 1);
+    CHECK(max_difference(batched[t][1], unknown[t][0]) <= 1);
+    CHECK(max_difference(batched[t][2], further[t][0]) <= 1);
+  }
+  CHECK(max_difference(further[1][0], marked_frame(5)) > 0);
+  // Off: the view itself.
+  simulator->set_move_views(false);
+  CHECK_FALSE(simulator->move_views());
+  CHECK(max_difference(walk({{marked_frame(2)}})[1][0], marked_frame(3)) == 0);
 }
 
 TEST_CASE("steps taken without their frames end on the frames of ordinary steps, views or not",
