@@ -126,7 +126,9 @@ std::vector<int> ViewRecall::choose(const std::vector<bool>& busy) {
     // them is better than any view from aside.
     const int ramped = imagined_[b] - (since_start_[b] ? options_.start_delay : 0);
     if (ramped <= 0) continue;
-    const float ramp = std::min(1.0f, static_cast<float>(ramped) / static_cast<float>(options_.ramp_steps));
+    // Views that will be moved to the pose ramp up more slowly: a nearer view moves there in one step.
+    const int ramp_steps = moved(b) ? options_.moved_ramp_steps : options_.ramp_steps;
+    const float ramp = std::min(1.0f, static_cast<float>(ramped) / static_cast<float>(ramp_steps));
     const NearestView nearest = map_->nearest(worlds_[b], poses_[b], ramp * options_.position_tolerance,
                                               ramp * options_.yaw_tolerance, options_.yaw_weight);
     if (nearest.index < 0) continue;
@@ -137,12 +139,14 @@ std::vector<int> ViewRecall::choose(const std::vector<bool>& busy) {
   return chosen;
 }
 
+bool ViewRecall::moved(std::size_t b) const { return move_views_ && !placed_by_look_.at(b); }
+
 std::vector<std::vector<float>> ViewRecall::correction(std::int64_t b, int view) const {
   constexpr float kThere = 0.01f;  // cells (each action's reach) and radians: the view is there  // cells of each action's reach, and radians: close enough
   std::vector<std::vector<float>> actions;
   // A walk placed by a look stands where a look-alike was seen, a guess: moving views toward that
   // guessed pose only blurs them (test_unseen's sharpness 0.70 -> 0.61 when they were).
-  if (!move_views_ || placed_by_look_.at(static_cast<std::size_t>(b))) return actions;
+  if (!moved(b)) return actions;
   const nav::Pose& target = poses_.at(static_cast<std::size_t>(b));
   nav::Pose shown = map_->view(view).pose;
   for (int step = 0; step < options_.correct_steps; ++step) {

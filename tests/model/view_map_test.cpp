@@ -90,6 +90,7 @@ TEST_CASE("a walk finds itself from its start frames and recalls the view at its
   ViewRecallOptions options;
   options.position_tolerance = 0.1f;
   options.ramp_steps = 2;
+  options.moved_ramp_steps = 2;  // the walk's views are moved to its pose
   options.free_radius = 0.0f;
   ViewRecall recall(map, kNavigation, options);
   // Start frames 2, 3, 4 walking forward: the walk stands at view 4's pose.
@@ -261,6 +262,24 @@ TEST_CASE("a view recalled from aside is moved to the walk's pose by at most cor
   const auto back = aside.correction(0, 0);
   REQUIRE(back.size() == 1);
   CHECK(back[0][2] == Approx(-1.0f).margin(1e-4));
+}
+
+TEST_CASE("a walk whose views are moved widens its recall over moved_ramp_steps", "[model][views]") {
+  ViewRecallOptions options;
+  options.free_radius = 0.0f;
+  options.position_tolerance = 0.1f;
+  options.ramp_steps = 1;
+  options.moved_ramp_steps = 4;
+  options.start_delay = 0;
+  const auto first_view = [&](bool move) {
+    ViewRecall recall(std::make_shared<const ViewMap>(corridor(12)), kNavigation, options);
+    recall.set_move_views(move);
+    recall.locate({{marked_frame(4)}}, {});
+    recall.move({{0.5f, 0.0f, 0.0f}});  // x = 0.54: 0.06 from views 4 and 5
+    return recall.choose({false}).front();
+  };
+  CHECK(first_view(false) >= 4);  // the whole tolerance (0.1) one step after the start
+  CHECK(first_view(true) == -1);  // a quarter of it
 }
 
 TEST_CASE("a view found by look is not moved: the walk's pose there is a guess", "[model][views]") {
