@@ -139,7 +139,9 @@ std::vector<int> ViewRecall::choose(const std::vector<bool>& busy) {
   return chosen;
 }
 
-bool ViewRecall::moved(std::size_t b) const { return move_views_ && !placed_by_look_.at(b); }
+bool ViewRecall::moved(std::size_t b) const {
+  return move_views_ && options_.correct_steps > 0 && !placed_by_look_.at(b);
+}
 
 std::vector<std::vector<float>> ViewRecall::correction(std::int64_t b, int view) const {
   constexpr float kThere = 0.01f;  // cells (each action's reach) and radians: the view is there  // cells of each action's reach, and radians: close enough
