@@ -144,10 +144,10 @@ bool ViewRecall::moved(std::size_t b) const {
 }
 
 std::vector<std::vector<float>> ViewRecall::correction(std::int64_t b, int view) const {
-  constexpr float kThere = 0.01f;  // cells (each action's reach) and radians: the view is there  // cells of each action's reach, and radians: close enough
+  constexpr float kThere = 0.01f;  // cells (of each action's reach) and radians: close enough
   std::vector<std::vector<float>> actions;
-  // A walk placed by a look stands where a look-alike was seen, a guess: moving views toward that
-  // guessed pose only blurs them (test_unseen's sharpness 0.70 -> 0.61 when they were).
+  // Never for a walk placed by a look (moved()): it stands where a look-alike was seen, a guess,
+  // and moving views toward that pose only blurred them (test_unseen's sharpness 0.70 -> 0.61).
   if (!moved(b)) return actions;
   const nav::Pose& target = poses_.at(static_cast<std::size_t>(b));
   nav::Pose shown = map_->view(view).pose;
