@@ -50,6 +50,17 @@ std::filesystem::path corridor_run(const std::string& name) {
   return dir / "run";
 }
 
+// The frames of `steps` steps (seed 3) in which every start takes `action`, step by step.
+std::vector<std::vector<Image>> walk_frames(Simulator& simulator, const std::vector<std::vector<Image>>& starts,
+                                            const std::vector<float>& action, int steps) {
+  simulator.reset(starts, {}, 3);
+  std::vector<std::vector<Image>> frames;
+  for (int t = 0; t < steps; ++t) {
+    frames.push_back(simulator.step(std::vector<std::vector<float>>(starts.size(), action)));
+  }
+  return frames;
+}
+
 int max_difference(const Image& a, const Image& b) {
   int worst = 0;
   for (size_t i = 0; i < a.pixels.size(); ++i) worst = std::max(worst, std::abs(a.pixels[i] - b.pixels[i]));
@@ -371,12 +382,7 @@ TEST_CASE("the Simulator recalls the run's views: a walk into a remembered place
   auto simulator = Simulator::load(run);
   REQUIRE(simulator->view_map());  // on by default where the run has a map
   const auto walk = [&](const std::vector<std::vector<Image>>& starts) {
-    simulator->reset(starts, {}, 3);
-    std::vector<std::vector<Image>> frames;
-    for (int t = 0; t < 4; ++t) {
-      frames.push_back(simulator->step(std::vector<std::vector<float>>(starts.size(), kForward)));
-    }
-    return frames;
+    return walk_frames(*simulator, starts, kForward, 4);
   };
   // Located at view 2 (x = 0.24), every forward step stands on the next view: it is shown, from
   // the second step on (the first frame after the start frames is the model's own).
@@ -410,12 +416,7 @@ TEST_CASE("the Simulator shows a view recalled from aside moved to the walk's po
   REQUIRE(simulator->move_views());  // on by default
   const std::vector<float> short_step{0.6f, 0.0f, 0.0f};  // 0.072 cells: between the views
   const auto walk = [&](const std::vector<std::vector<Image>>& starts) {
-    simulator->reset(starts, {}, 3);
-    std::vector<std::vector<Image>> frames;
-    for (int t = 0; t < 2; ++t) {
-      frames.push_back(simulator->step(std::vector<std::vector<float>>(starts.size(), short_step)));
-    }
-    return frames;
+    return walk_frames(*simulator, starts, short_step, 2);
   };
   // Located at view 2 (x = 0.24), the second step stands at x = 0.384: view 3 (x = 0.36) is
   // recalled, and shown moved 0.024 cells on by the model, no longer the view as it was seen.
