@@ -1,11 +1,11 @@
 #include "model/safetensors.h"
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 #include <utility>
 #include <nlohmann/json.hpp>
 
-#include "model/safetensors_header.h"
 #include "nav/base/atomic_file.h"
 #include "nav/base/user_error.h"
 
@@ -67,16 +67,48 @@ void save_safetensors(const std::filesystem::path& path, const TensorMap& tensor
 }
 
 TensorMap load_safetensors(const std::filesystem::path& path) {
-  const std::string file = read_whole_file(path);
-  const SafetensorsHeader header = parse_safetensors_header(file, path.string());
-  const char* data = file.data() + header.data_start;
+  SafetensorsReader reader(path);
   TensorMap tensors;
-  for (const auto& entry : header.tensors) {
-    auto tensor = torch::empty(entry.shape, torch::TensorOptions().dtype(torch_type(entry.dtype)));
-    if (entry.end > entry.begin) std::memcpy(tensor.data_ptr(), data + entry.begin, entry.end - entry.begin);
-    tensors[entry.name] = tensor;
-  }
+  for (const auto& entry : reader.header().tensors) tensors[entry.name] = reader.read(entry);
   return tensors;
+}
+
+SafetensorsReader::SafetensorsReader(const std::filesystem::path& path) : path_(path) {
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error)) throw UserError(path.string() + ": is a folder, not a file");
+  in_.open(path, std::ios::binary);
+  if (!in_) throw UserError(path.string() + ": cannot open for reading (missing or unreadable)");
+  const auto size = std::filesystem::file_size(path, error);
+  if (error) throw UserError(path.string() + ": not a regular file (" + error.message() + ")");
+  std::string head(static_cast<std::size_t>(std::min<std::uintmax_t>(size, 8)), '\0');
+  in_.read(head.data(), static_cast<std::streamsize>(head.size()));
+  const std::uint64_t length = safetensors_header_length(head, size, path.string());
+  head.resize(static_cast<std::size_t>(8 + length));
+  if (!in_.read(head.data() + 8, static_cast<std::streamsize>(length))) throw UserError(path.string() + ": read failed");
+  header_ = parse_safetensors_header(head, size, path.string());
+}
+
+const SafetensorsEntry* SafetensorsReader::find(const std::string& name) const {
+  for (const auto& entry : header_.tensors) {
+    if (entry.name == name) return &entry;
+  }
+  return nullptr;
+}
+
+void SafetensorsReader::read(const SafetensorsEntry& entry, void* destination) {
+  const std::uint64_t bytes = entry.end - entry.begin;
+  if (bytes == 0) return;
+  in_.clear();
+  in_.seekg(static_cast<std::streamoff>(header_.data_start + entry.begin));
+  if (!in_.read(static_cast<char*>(destination), static_cast<std::streamsize>(bytes))) {
+    throw UserError(path_.string() + ": read failed (tensor '" + entry.name + "'; truncated?)");
+  }
+}
+
+torch::Tensor SafetensorsReader::read(const SafetensorsEntry& entry) {
+  auto tensor = torch::empty(entry.shape, torch::TensorOptions().dtype(torch_type(entry.dtype)));
+  read(entry, tensor.data_ptr());
+  return tensor;
 }
 
 }  // namespace dw::model

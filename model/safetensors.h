@@ -6,8 +6,11 @@
 #include <torch/torch.h>
 
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
+
+#include "model/safetensors_header.h"
 
 namespace dw::model {
 
@@ -18,5 +21,26 @@ void save_safetensors(const std::filesystem::path& path, const TensorMap& tensor
                       const std::map<std::string, std::string>& metadata = {});
 // Reads every tensor onto the CPU. A truncated or malformed file throws UserError naming it.
 TensorMap load_safetensors(const std::filesystem::path& path);
+
+// A safetensors file opened for reading one tensor at a time, straight into its destination: a
+// view map is over a gigabyte, and read whole first it would be in memory twice. The constructor
+// reads and checks the header only (UserError naming the file when it is missing, not a regular
+// file, truncated or malformed).
+class SafetensorsReader {
+ public:
+  explicit SafetensorsReader(const std::filesystem::path& path);
+  const SafetensorsHeader& header() const { return header_; }
+  // The entry called `name`, or nullptr.
+  const SafetensorsEntry* find(const std::string& name) const;
+  // Its end - begin bytes into `destination`.
+  void read(const SafetensorsEntry& entry, void* destination);
+  // As a CPU tensor of its dtype and shape.
+  torch::Tensor read(const SafetensorsEntry& entry);
+
+ private:
+  std::filesystem::path path_;
+  std::ifstream in_;
+  SafetensorsHeader header_;
+};
 
 }  // namespace dw::model

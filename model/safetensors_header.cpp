@@ -93,20 +93,30 @@ const char* dtype_name(SafetensorsDtype dtype) { return info(dtype).name; }
 std::size_t dtype_size(SafetensorsDtype dtype) { return info(dtype).size; }
 
 SafetensorsHeader parse_safetensors_header(const std::string& file, const std::string& where) {
-  if (file.size() < 8) throw UserError(where + ": too short to be a safetensors file (truncated?)");
+  return parse_safetensors_header(file, file.size(), where);
+}
+
+std::uint64_t safetensors_header_length(const std::string& head, std::uint64_t file_size, const std::string& where) {
+  if (head.size() < 8 || file_size < 8) throw UserError(where + ": too short to be a safetensors file (truncated?)");
   std::uint64_t length = 0;
-  for (int i = 0; i < 8; ++i) length |= std::uint64_t{static_cast<unsigned char>(file[i])} << (8 * i);
-  if (length > file.size() - 8) throw UserError(where + ": header runs past the end of the file (truncated?)");
+  for (int i = 0; i < 8; ++i) length |= std::uint64_t{static_cast<unsigned char>(head[i])} << (8 * i);
+  if (length > file_size - 8) throw UserError(where + ": header runs past the end of the file (truncated?)");
+  return length;
+}
+
+SafetensorsHeader parse_safetensors_header(const std::string& head, std::uint64_t file_size, const std::string& where) {
+  const std::uint64_t length = safetensors_header_length(head, file_size, where);
+  if (length > head.size() - 8) throw UserError(where + ": header runs past the end of the file (truncated?)");
   json header;
   try {
-    header = json::parse(file.begin() + 8, file.begin() + 8 + static_cast<std::ptrdiff_t>(length));
+    header = json::parse(head.begin() + 8, head.begin() + 8 + static_cast<std::ptrdiff_t>(length));
   } catch (const json::exception&) {
     throw UserError(where + ": the safetensors header is not valid JSON");
   }
   if (!header.is_object()) throw UserError(where + ": the safetensors header is not a JSON object");
   SafetensorsHeader out;
   out.data_start = 8 + length;
-  const std::uint64_t data_size = file.size() - out.data_start;
+  const std::uint64_t data_size = file_size - out.data_start;
   for (const auto& item : header.items()) {
     if (item.key() != "__metadata__") {
       out.tensors.push_back(read_entry(item.key(), item.value(), data_size, where));

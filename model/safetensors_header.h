@@ -35,5 +35,10 @@ struct SafetensorsHeader {
 // Every entry's bytes lie inside the file and match its shape, so a reader may allocate and copy
 // them as they stand. Throws UserError naming `where` for a truncated or malformed file.
 SafetensorsHeader parse_safetensors_header(const std::string& file, const std::string& where);
+// The same for a file of `file_size` bytes read only as far as `head` (its first bytes, through the
+// end of the header), so a reader need not hold the whole file in memory.
+SafetensorsHeader parse_safetensors_header(const std::string& head, std::uint64_t file_size, const std::string& where);
+// The header's length in bytes, from the first 8 bytes of `head`, checked against `file_size`.
+std::uint64_t safetensors_header_length(const std::string& head, std::uint64_t file_size, const std::string& where);
 
 }  // namespace dw::model

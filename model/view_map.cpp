@@ -34,11 +34,29 @@ void ViewMap::add(const View& view, Image frame) {
     throw UserError("view map: a frame of " + std::to_string(frame.width) + "x" + std::to_string(frame.height) +
                     " among frames of " + std::to_string(width_) + "x" + std::to_string(height_));
   }
-  cells_[cell_key(view.world, view.pose.x, view.pose.y)].push_back(static_cast<int>(views_.size()));
+  frame_bytes_.insert(frame_bytes_.end(), frame.pixels.begin(), frame.pixels.end());
+  index_view(view);
+}
+
+void ViewMap::index_view(const View& view) {
+  const int index = static_cast<int>(views_.size());
+  cells_[cell_key(view.world, view.pose.x, view.pose.y)].push_back(index);
   views_.push_back(view);
-  const Image thumbnail = resize_image(frame, kThumbnail, kThumbnail);
+  const Image thumbnail = resize_image(frame(index), kThumbnail, kThumbnail);
   thumbnails_.insert(thumbnails_.end(), thumbnail.pixels.begin(), thumbnail.pixels.end());
-  frames_.push_back(std::move(frame));
+}
+
+const std::uint8_t* ViewMap::frame_data(int index) const {
+  if (index < 0 || static_cast<std::size_t>(index) >= views_.size()) {
+    throw UserError("view map: there is no view " + std::to_string(index));
+  }
+  return frame_bytes_.data() + static_cast<std::size_t>(index) * frame_size();
+}
+
+Image ViewMap::frame(int index) const {
+  Image out(width_, height_);
+  std::memcpy(out.pixels.data(), frame_data(index), frame_size());
+  return out;
 }
 
 ViewMap ViewMap::build(const std::filesystem::path& dataset_dir, const std::string& split,
@@ -110,9 +128,12 @@ double ViewMap::coarse_difference(int index, const Image& thumbnail) const {
 }
 
 double ViewMap::difference(int index, const Image& frame) const {
-  const Image& view = frames_.at(static_cast<std::size_t>(index));
-  if (!view.same_size(frame)) throw UserError("view map: frames of another size cannot be compared");
-  return rms_difference(view, frame);
+  const std::uint8_t* view = frame_data(index);
+  if (frame.width != width_ || frame.height != height_) {
+    throw UserError("view map: frames of another size cannot be compared");
+  }
+  return std::sqrt(squared_difference(view, frame.pixels.data(), frame_size()) / static_cast<double>(frame_size())) /
+         255.0;
 }
 
 void ViewMap::for_each_near(std::uint64_t world, const nav::Pose& pose, float radius, float max_yaw,
@@ -195,49 +216,52 @@ void ViewMap::save(const std::filesystem::path& file) const {
   const auto count = static_cast<std::int64_t>(views_.size());
   torch::Tensor poses = torch::empty({count, 3}, torch::kFloat32);
   torch::Tensor worlds = torch::empty({count}, torch::kInt64);
-  torch::Tensor frames = torch::empty({count, height_, width_, 3}, torch::kUInt8);
-  const std::size_t frame_bytes = static_cast<std::size_t>(width_) * height_ * 3;
+  // A view of the block, not a copy: the writer copies it once, into the file's bytes.
+  const torch::Tensor frames = torch::from_blob(const_cast<std::uint8_t*>(frame_bytes_.data()),
+                                                {count, height_, width_, 3}, torch::kUInt8);
   for (std::int64_t i = 0; i < count; ++i) {
     const View& view = views_[static_cast<std::size_t>(i)];
     poses[i][0] = view.pose.x;
     poses[i][1] = view.pose.y;
     poses[i][2] = view.pose.yaw;
     worlds[i] = static_cast<std::int64_t>(view.world);
-    std::memcpy(frames[i].data_ptr<std::uint8_t>(), frames_[static_cast<std::size_t>(i)].pixels.data(), frame_bytes);
   }
   save_safetensors(file, {{"poses", poses}, {"worlds", worlds}, {"frames", frames}},
                    {{"format", "dreamwalk view map"}, {"version", "1"}});
 }
 
 ViewMap ViewMap::load(const std::filesystem::path& file) {
-  const TensorMap tensors = load_safetensors(file);
-  const auto get = [&](const std::string& name, torch::ScalarType type, std::int64_t dims) {
-    const auto found = tensors.find(name);
-    if (found == tensors.end() || found->second.scalar_type() != type || found->second.dim() != dims) {
+  SafetensorsReader reader(file);
+  const auto get = [&](const std::string& name, SafetensorsDtype type, std::size_t dims) {
+    const SafetensorsEntry* found = reader.find(name);
+    if (!found || found->dtype != type || found->shape.size() != dims) {
       throw UserError(file.string() + ": not a view map (tensor '" + name + "' is missing or of the wrong type)");
     }
-    return found->second.contiguous();
+    return *found;
   };
-  const torch::Tensor poses = get("poses", torch::kFloat32, 2);
-  const torch::Tensor worlds = get("worlds", torch::kInt64, 1);
-  const torch::Tensor frames = get("frames", torch::kUInt8, 4);
-  const std::int64_t count = frames.size(0);
-  if (count == 0 || poses.size(0) != count || poses.size(1) != 3 || worlds.size(0) != count || frames.size(3) != 3 ||
-      frames.size(1) < 1 || frames.size(2) < 1) {
+  const torch::Tensor poses = reader.read(get("poses", SafetensorsDtype::F32, 2));
+  const torch::Tensor worlds = reader.read(get("worlds", SafetensorsDtype::I64, 1));
+  const SafetensorsEntry frames = get("frames", SafetensorsDtype::U8, 4);
+  const std::int64_t count = frames.shape[0];
+  if (count == 0 || poses.size(0) != count || poses.size(1) != 3 || worlds.size(0) != count || frames.shape[3] != 3 ||
+      frames.shape[1] < 1 || frames.shape[2] < 1) {
     throw UserError(file.string() + ": not a view map (its tensors disagree in size)");
   }
   ViewMap map;
+  map.width_ = static_cast<int>(frames.shape[2]);
+  map.height_ = static_cast<int>(frames.shape[1]);
+  map.frame_bytes_.resize(frames.end - frames.begin);  // the header checked it is count x the frame's size
+  reader.read(frames, map.frame_bytes_.data());
   const auto* pose_data = poses.data_ptr<float>();
   const auto* world_data = worlds.data_ptr<std::int64_t>();
-  const std::uint8_t* frame_data = frames.data_ptr<std::uint8_t>();  // contiguous: view i at i x its size
+  map.views_.reserve(static_cast<std::size_t>(count));
+  map.thumbnails_.reserve(static_cast<std::size_t>(count) * kThumbnailBytes);
   for (std::int64_t i = 0; i < count; ++i) {
-    Image frame(static_cast<int>(frames.size(2)), static_cast<int>(frames.size(1)));
-    std::memcpy(frame.pixels.data(), frame_data + i * static_cast<std::int64_t>(frame.pixels.size()), frame.pixels.size());
     const float* p = pose_data + i * 3;
     if (!std::isfinite(p[0]) || !std::isfinite(p[1]) || !std::isfinite(p[2]) || world_data[i] < 0) {
       throw UserError(file.string() + ": view " + std::to_string(i) + " has a pose that is not finite");
     }
-    map.add({static_cast<std::uint64_t>(world_data[i]), {p[0], p[1], p[2]}}, std::move(frame));
+    map.index_view({static_cast<std::uint64_t>(world_data[i]), {p[0], p[1], p[2]}});
   }
   return map;
 }

@@ -66,7 +66,8 @@ class ViewMap {
   int width() const { return width_; }
   int height() const { return height_; }
   const View& view(int index) const { return views_.at(static_cast<std::size_t>(index)); }
-  const Image& frame(int index) const { return frames_.at(static_cast<std::size_t>(index)); }
+  // A copy of view `index`'s frame (the frames are kept in one block, see frame_bytes_).
+  Image frame(int index) const;
 
   // The `count` views that look most like `frame` (same size as the map's frames), best first:
   // a quick pass over 16x16 thumbnails, then full frames for the closest few.
@@ -94,8 +95,16 @@ class ViewMap {
   void for_each_near(std::uint64_t world, const nav::Pose& pose, float radius, float max_yaw,
                      const std::function<void(int, float, float)>& visit) const;
 
+  // Files views_[index] under its cell and its thumbnail, once its frame is in frame_bytes_.
+  void index_view(const View& view);
+  const std::uint8_t* frame_data(int index) const;
+  std::size_t frame_size() const { return static_cast<std::size_t>(width_) * height_ * 3; }
+
   std::vector<View> views_;
-  std::vector<Image> frames_;
+  // Every view's frame (RGB bytes, width_ x height_), one after another: a map of 800 walks is
+  // 1.6 GB, and loaded straight into one block it is in memory once (as separate images it was
+  // read into a tensor first).
+  std::vector<std::uint8_t> frame_bytes_;
   // Every view's 16x16 thumbnail (RGB bytes), one after another: a search reads them all, and in
   // one block the reads stream (as separate images it waited on memory at every one).
   std::vector<std::uint8_t> thumbnails_;

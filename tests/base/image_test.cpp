@@ -1,6 +1,7 @@
 // Image helpers: PNG round trip, atomic writes and whole-file reads, resizing and tiling.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <filesystem>
 
 #include "nav/base/atomic_file.h"
@@ -104,6 +105,29 @@ TEST_CASE("resize averages when shrinking and keeps flat colour", "[nav][image]"
   const dw::Image small = dw::resize_image(checker, 2, 2);
   REQUIRE(small.width == 2);
   for (auto value : small.pixels) CHECK(value == 100);
+}
+
+TEST_CASE("resize by a whole factor is each block's mean, rounded", "[nav][image]") {
+  dw::Image image(12, 12);
+  for (size_t i = 0; i < image.pixels.size(); ++i) image.pixels[i] = static_cast<std::uint8_t>((i * 37 + i / 7) % 256);
+  const dw::Image small = dw::resize_image(image, 3, 3);  // 4x4 blocks
+  REQUIRE(small.width == 3);
+  for (int y = 0; y < 3; ++y) {
+    for (int x = 0; x < 3; ++x) {
+      for (int c = 0; c < 3; ++c) {
+        int sum = 0;
+        for (int dy = 0; dy < 4; ++dy)
+          for (int dx = 0; dx < 4; ++dx) sum += image.at(4 * x + dx, 4 * y + dy)[c];
+        CHECK(small.at(x, y)[c] == static_cast<int>(std::lround(sum / 16.0)));
+      }
+    }
+  }
+  // Not a whole factor on both sides: the general path, which still averages a flat colour exactly.
+  dw::Image flat(12, 12);
+  std::fill(flat.pixels.begin(), flat.pixels.end(), std::uint8_t{77});
+  const dw::Image uneven = dw::resize_image(flat, 5, 3);
+  REQUIRE(uneven.width == 5);
+  for (auto value : uneven.pixels) CHECK(value == 77);
 }
 
 TEST_CASE("tile_images lays out a grid with gutters", "[nav][image]") {

@@ -96,3 +96,28 @@ TEST_CASE("damaged safetensors files give a UserError naming the file", "[model]
 
   CHECK_THROWS_AS(load_safetensors(dir / "missing.safetensors"), dw::UserError);
 }
+
+TEST_CASE("a safetensors reader reads one tensor at a time, straight into memory given to it",
+          "[model][safetensors]") {
+  const auto dir = testing::scratch_dir("safetensors_reader");
+  const torch::Tensor bytes = torch::arange(0, 200, torch::kUInt8);
+  save_safetensors(dir / "t.safetensors", {{"bytes", bytes}, {"other", torch::randn({3, 2})}});
+  SafetensorsReader reader(dir / "t.safetensors");
+  CHECK(reader.find("absent") == nullptr);
+  const SafetensorsEntry* entry = reader.find("bytes");
+  REQUIRE(entry != nullptr);
+  CHECK(entry->dtype == SafetensorsDtype::U8);
+  std::vector<std::uint8_t> into(200, 0);
+  reader.read(*entry, into.data());
+  CHECK(std::memcmp(into.data(), bytes.data_ptr(), into.size()) == 0);
+  // Read again after another tensor, as a tensor: the reader seeks to each tensor's own bytes.
+  const torch::Tensor other = reader.read(*reader.find("other"));
+  CHECK(other.sizes() == torch::IntArrayRef({3, 2}));
+  CHECK(torch::equal(reader.read(*entry), bytes));
+
+  // The header is checked against the file's size before any tensor is read.
+  const std::string good = dw::read_whole_file(dir / "t.safetensors");
+  testing::write_text(dir / "cut.safetensors", good.substr(0, good.size() - 30));
+  CHECK_THROWS_AS(SafetensorsReader(dir / "cut.safetensors"), dw::UserError);
+  CHECK_THROWS_AS(SafetensorsReader(dir), dw::UserError);  // a folder
+}
