@@ -108,6 +108,9 @@ class ViewMap {
   // Every view's 16x16 thumbnail (RGB bytes), one after another: a search reads them all, and in
   // one block the reads stream (as separate images it waited on memory at every one).
   std::vector<std::uint8_t> thumbnails_;
+  // Each thumbnail's 4x4 blocks summed per colour, 48 per view one after another: a search reads
+  // these first and the thumbnails of the few views they cannot rule out (view_map.cpp).
+  std::vector<std::uint16_t> block_sums_;
   std::map<CellKey, std::vector<int>> cells_;  // the views standing in each grid cell
   int width_ = 0;
   int height_ = 0;

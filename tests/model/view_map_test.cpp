@@ -3,6 +3,9 @@
 // walk that comes to a remembered pose showing that view; batched equals single; off = without.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <random>
+
 #include "datasets/dataset.h"
 #include "model/plan_model.h"
 #include "model/simulator.h"
@@ -94,6 +97,38 @@ TEST_CASE("a frame of the map is located as itself; candidates rank by pixel dif
   CHECK(matches[1].rms >= matches[0].rms);
   CHECK(matches[2].rms >= matches[1].rms);
   CHECK_THROWS_AS(map.candidates(marked_frame(6, 32), 1), dw::UserError);
+}
+
+TEST_CASE("candidates are the views a search of every thumbnail would rank first", "[model][views]") {
+  // The search passes over views by a lower bound from block sums; it must keep exactly the views
+  // a full comparison of every thumbnail keeps (dark and bright frames, some near the query).
+  std::mt19937 random(7);
+  std::uniform_int_distribution<int> byte(0, 255);
+  ViewMap map;
+  Image query(32, 32);
+  for (auto& value : query.pixels) value = static_cast<std::uint8_t>(byte(random) / 4);
+  for (int i = 0; i < 300; ++i) {
+    Image frame(32, 32);
+    const int scale = 1 + i % 4;
+    for (size_t p = 0; p < frame.pixels.size(); ++p) {
+      frame.pixels[p] = i % 7 == 0 ? static_cast<std::uint8_t>(std::min(255, query.pixels[p] + byte(random) % 24))
+                                   : static_cast<std::uint8_t>(byte(random) / scale);
+    }
+    map.add({1, {static_cast<float>(i), 0.0f, 0.0f}}, frame);
+  }
+  const Image thumbnail = ViewMap::thumbnail_of(query);
+  std::vector<std::pair<double, int>> all;
+  for (int i = 0; i < 300; ++i) all.emplace_back(map.coarse_difference(i, thumbnail), i);
+  std::sort(all.begin(), all.end());
+  std::vector<ViewMatch> expected;
+  for (int c = 0; c < 24; ++c) expected.push_back({all[c].second, map.difference(all[c].second, query)});
+  std::sort(expected.begin(), expected.end(), [](const ViewMatch& a, const ViewMatch& b) { return a.rms < b.rms; });
+  const std::vector<ViewMatch> found = map.candidates(query, 10);
+  REQUIRE(found.size() == 10);
+  for (int c = 0; c < 10; ++c) {
+    CHECK(found[c].index == expected[c].index);
+    CHECK(found[c].rms == expected[c].rms);
+  }
 }
 
 TEST_CASE("a walk finds itself from its start frames and recalls the view at its pose", "[model][views]") {
