@@ -170,8 +170,7 @@ double ViewMap::coarse_difference(int index, const Image& thumbnail) const {
     throw UserError("view map: there is no view " + std::to_string(index));
   }
   const std::uint8_t* view = thumbnails_.data() + static_cast<std::size_t>(index) * kThumbnailBytes;
-  return std::sqrt(squared_difference(view, thumbnail.pixels.data(), kThumbnailBytes) /
-                   static_cast<double>(kThumbnailBytes)) / 255.0;
+  return rms_difference(view, thumbnail.pixels.data(), kThumbnailBytes);
 }
 
 double ViewMap::difference(int index, const Image& frame) const {
@@ -179,8 +178,7 @@ double ViewMap::difference(int index, const Image& frame) const {
   if (frame.width != width_ || frame.height != height_) {
     throw UserError("view map: frames of another size cannot be compared");
   }
-  return std::sqrt(squared_difference(view, frame.pixels.data(), frame_size()) / static_cast<double>(frame_size())) /
-         255.0;
+  return rms_difference(view, frame.pixels.data(), frame_size());
 }
 
 void ViewMap::for_each_near(std::uint64_t world, const nav::Pose& pose, float radius, float max_yaw,

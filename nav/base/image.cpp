@@ -210,8 +210,11 @@ double squared_difference(const std::uint8_t* a, const std::uint8_t* b, std::siz
 
 double rms_difference(const Image& a, const Image& b) {
   if (a.width != b.width || a.height != b.height || a.pixels.empty()) return 1.0;
-  const double sum = squared_difference(a.pixels.data(), b.pixels.data(), a.pixels.size());
-  return std::sqrt(sum / static_cast<double>(a.pixels.size())) / 255.0;
+  return rms_difference(a.pixels.data(), b.pixels.data(), a.pixels.size());
+}
+
+double rms_difference(const std::uint8_t* a, const std::uint8_t* b, std::size_t size) {
+  return std::sqrt(squared_difference(a, b, size) / static_cast<double>(size)) / 255.0;
 }
 
 }  // namespace dw

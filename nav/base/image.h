@@ -38,6 +38,8 @@ Image resize_image(const Image& image, int width, int height);
 double squared_difference(const std::uint8_t* a, const std::uint8_t* b, std::size_t size);
 // Root mean square difference of two images of one size, in [0, 1]; 1 for images of different sizes.
 double rms_difference(const Image& a, const Image& b);
+// The same for two pixel arrays of `size` bytes (size > 0): frames kept in one block of memory.
+double rms_difference(const std::uint8_t* a, const std::uint8_t* b, std::size_t size);
 // Lays images out in a grid with a 1-pixel dark gutter, for contact sheets and previews.
 Image tile_images(const std::vector<Image>& images, int columns);
 
