@@ -25,7 +25,8 @@ bool same_context(const PlanContext& a, const PlanContext& b) {
 // that state, so the K iterations of one replanning only pay for the imagined steps. It imagines
 // without the place memory: a candidate's few steps seldom come back within 0.02 cells of where
 // they have been, and without it a cost of the last frame needs only the frames after each
-// candidate's last recalled view decoded (Simulator::advance).
+// candidate's last recalled view decoded (Simulator::advance), and none at all of a candidate that
+// ends on a recalled view (Simulator::recalled_after): such a candidate is not imagined.
 class SimulatorPlanningModel final : public PlanningModel {
   // The simulator's place memory, recall by look and moved views off while it lives, then as they
   // were (also when a step throws).
@@ -64,14 +65,33 @@ class SimulatorPlanningModel final : public PlanningModel {
 
   std::vector<std::vector<Image>> imagine(const PlanContext& context, const std::vector<ActionSequence>& sequences,
                                           ImaginedFrames which) override {
-    const size_t batch = sequences.size();
     const RecallsOff recalls_off(simulator_);
     if (observed_.empty() || !same_context(context, observed_context_)) {
       observed_.clear();
       observed_context_ = context;
     }
-    // One state per batch size: with kept elites the first iteration imagines N candidates and the
-    // others N - E.
+    if (which == ImaginedFrames::every || sequences.empty()) return imagine_rows(context, sequences, which);
+    // Rows whose last frame will be a map view recalled by pose show that view whatever the model
+    // imagines on the way: only the others are imagined (about half of a population in a world
+    // the map knows).
+    start(context, sequences.size());
+    const std::vector<std::optional<Image>> recalled = simulator_.recalled_after(sequences);
+    std::vector<ActionSequence> imagined;
+    for (size_t n = 0; n < sequences.size(); ++n) {
+      if (!recalled[n]) imagined.push_back(sequences[n]);
+    }
+    std::vector<std::vector<Image>> imagined_frames = imagine_rows(context, imagined, which);
+    std::vector<std::vector<Image>> frames(sequences.size());
+    for (size_t n = 0, i = 0; n < sequences.size(); ++n) {
+      frames[n] = recalled[n] ? std::vector<Image>{*recalled[n]} : std::move(imagined_frames[i++]);
+    }
+    return frames;
+  }
+
+ private:
+  // The simulator at the context's state for `batch` rows, observed once per batch size (with
+  // kept elites the first iteration imagines N candidates and the others N - E).
+  void start(const PlanContext& context, size_t batch) {
     auto found = observed_.find(batch);
     if (found == observed_.end()) {
       simulator_.reset_repeated(context.frames, context.actions, static_cast<int>(batch), seed_);
@@ -79,8 +99,15 @@ class SimulatorPlanningModel final : public PlanningModel {
     } else {
       simulator_.restore_state(found->second);
     }
+  }
+
+  std::vector<std::vector<Image>> imagine_rows(const PlanContext& context, const std::vector<ActionSequence>& sequences,
+                                               ImaginedFrames which) {
+    const size_t batch = sequences.size();
     std::vector<std::vector<Image>> frames(batch);
-    const size_t steps = batch ? sequences.front().size() : 0;
+    if (batch == 0) return frames;
+    start(context, batch);
+    const size_t steps = sequences.front().size();
     std::vector<std::vector<float>> step_actions(batch);
     for (size_t t = 0; t < steps; ++t) {
       for (size_t n = 0; n < batch; ++n) step_actions[n] = sequences[n][t];
@@ -94,7 +121,6 @@ class SimulatorPlanningModel final : public PlanningModel {
     return frames;
   }
 
- private:
   Simulator& simulator_;
   std::uint64_t seed_;
   std::map<size_t, std::shared_ptr<const SimulatorState>> observed_;  // by batch size

@@ -157,6 +157,37 @@ class TorchSimulator final : public Simulator {
     memory_.remember(state_, /*replace=*/false);
   }
 
+  // advance()'s choice of views replayed on copies of the view recall and the start walls: with
+  // the place memory, looks and moved views off nothing else decides which view a row shows.
+  std::vector<std::optional<Image>> recalled_after(
+      const std::vector<std::vector<std::vector<float>>>& sequences) const override {
+    std::vector<std::optional<Image>> shown(sequences.size());
+    const size_t batch = state_.noise.size();
+    if (sequences.empty() || sequences.size() != batch || !views_.active() || memory_.active() || views_.looks()) {
+      return shown;
+    }
+    const size_t steps = sequences.front().size();
+    for (const auto& sequence : sequences) {
+      if (sequence.size() != steps) throw UserError("recalled_after: action sequences of different lengths");
+    }
+    ViewRecall views = views_;
+    WallContact walls = walls_;
+    const std::vector<bool> busy(batch, false);
+    std::vector<int> chosen(batch, -1);
+    std::vector<std::vector<float>> actions(batch);
+    for (size_t t = 0; t < steps; ++t) {
+      for (size_t b = 0; b < batch; ++b) actions[b] = sequences[b][t];
+      views.move(walls.apply(actions));
+      chosen = views.choose(busy);
+    }
+    for (size_t b = 0; b < batch; ++b) {
+      if (chosen[b] >= 0 && views.correction(static_cast<std::int64_t>(b), chosen[b]).empty()) {
+        shown[b] = views.map().frame(chosen[b]);
+      }
+    }
+    return shown;
+  }
+
   std::shared_ptr<const SimulatorState> save_state() const override {
     auto copy = std::make_shared<SimulatorState>();
     copy->imagination = state_.clone();

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,15 @@ class Simulator {
   // recalled view first.
   virtual void advance(const std::vector<std::vector<float>>& actions) { step(actions); }
 
+  // The frame each trajectory will show after its whole action sequence (sequences[b], all of one
+  // length, from the current state; the state is left as it is) where that frame is a map view
+  // known from the actions alone: a view recalled by pose and shown as seen (no place memory, no
+  // recall by look, no moved views). A planner that scores the last frame need not imagine those
+  // rows at all. nullopt where the model must imagine the frame (or the batch does not match).
+  virtual std::vector<std::optional<Image>> recalled_after(
+      const std::vector<std::vector<std::vector<float>>>& sequences) const {
+    return std::vector<std::optional<Image>>(sequences.size());
+  }
   // temperature 0 = deterministic (mean) rollout; 1 = sample from the prior.
   virtual void set_temperature(float temperature) = 0;
   virtual float temperature() const = 0;

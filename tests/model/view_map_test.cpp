@@ -572,3 +572,52 @@ TEST_CASE("the planner's model imagines last frames alone as it imagines all; th
   REQUIRE(shown.size() == 5);
   for (size_t t = 0; t < shown.size(); ++t) CHECK(max_difference(shown[t], every[1][t]) <= 1);
 }
+
+TEST_CASE("recalled_after names the view a walk will end on from its actions alone, and changes nothing",
+          "[model][views][deferred]") {
+  auto simulator = Simulator::load(corridor_run("recalled_after_run"));
+  const std::vector<Image> start{marked_frame(2)};
+  const std::vector<std::vector<std::vector<float>>> walks{{kForward, {0, 0, 1}, kForward, {0, 0, -1}, kForward},
+                                                           // ends 0.4 rad off the corridor's heading: no view
+                                                           {{0, 0, 1}, {0, 0, 1}, kForward, {0, 0, 1}, {0.5f, 0.5f, 1}},
+                                                           {kStill, kForward, {0, 0, -1}, {0, 0, 1}, kForward}};
+  const auto step_rows = [&](size_t t) {
+    std::vector<std::vector<float>> rows;
+    for (const auto& walk : walks) rows.push_back(walk[t]);
+    return rows;
+  };
+  // The walks' last frames stepped plainly, and what recalled_after said just before the same walks.
+  const auto compare = [&](std::vector<std::optional<Image>>& recalled) {
+    simulator->reset_repeated(start, {}, 3, 0);
+    std::vector<Image> plain;
+    for (size_t t = 0; t < walks.front().size(); ++t) plain = simulator->step(step_rows(t));
+    simulator->reset_repeated(start, {}, 3, 0);
+    recalled = simulator->recalled_after(walks);
+    std::vector<Image> after;  // the walks go on from where they were
+    for (size_t t = 0; t < walks.front().size(); ++t) after = simulator->step(step_rows(t));
+    REQUIRE(recalled.size() == walks.size());
+    for (size_t b = 0; b < walks.size(); ++b) {
+      CHECK(max_difference(after[b], plain[b]) == 0);
+      if (recalled[b]) CHECK(max_difference(*recalled[b], plain[b]) == 0);  // a view named is the frame shown
+    }
+  };
+  std::vector<std::optional<Image>> recalled;
+  // With the place memory on, a remembered state may answer first: nothing is named.
+  REQUIRE(simulator->place_memory());
+  compare(recalled);
+  for (const auto& frame : recalled) CHECK_FALSE(frame.has_value());
+  // With moved views, only a view already at the walk's pose is shown as it was seen.
+  simulator->set_place_memory(false);
+  REQUIRE(simulator->move_views());
+  compare(recalled);
+  simulator->set_move_views(false);
+  compare(recalled);
+  REQUIRE(recalled[0].has_value());
+  CHECK(max_difference(*recalled[0], marked_frame(5)) == 0);  // three steps forward from view 2
+  CHECK_FALSE(recalled[1].has_value());
+  REQUIRE(recalled[2].has_value());
+  CHECK(max_difference(*recalled[2], marked_frame(4)) == 0);  // two steps forward, a turn there and back
+  // Another number of walks than the simulator holds: nothing is named.
+  simulator->reset_repeated(start, {}, 2, 0);
+  for (const auto& frame : simulator->recalled_after(walks)) CHECK_FALSE(frame.has_value());
+}
