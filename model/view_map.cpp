@@ -4,14 +4,17 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <map>
 #include <queue>
 #include <set>
 #include <tuple>
 
 #include "datasets/dataset.h"
 #include "datasets/episode.h"
+#include "datasets/generate.h"
 #include "model/safetensors.h"
 #include "nav/base/user_error.h"
+#include "nav/world.h"
 
 namespace dw::model {
 namespace {
@@ -97,27 +100,52 @@ ViewMap ViewMap::build(const std::filesystem::path& dataset_dir, const std::stri
   if (!(spacing.position > 0.0f) || !(spacing.yaw > 0.0f)) throw UserError("view map: spacings must be positive");
   const data::Manifest manifest = data::read_manifest(dataset_dir);
   const std::vector<std::string>& names = data::split_episodes(manifest, split, dataset_dir);
+  return build(
+      static_cast<int>(names.size()),
+      [&](int i) { return data::read_episode(dataset_dir / names.at(static_cast<std::size_t>(i))); }, spacing,
+      dataset_dir.string() + ": no episode of split '" + split + "'", progress);
+}
+
+ViewMap ViewMap::build(int count, const std::function<data::Episode(int)>& episode, const ViewMapSpacing& spacing,
+                       const std::string& source, const ViewMapProgress& progress) {
+  if (!(spacing.position > 0.0f) || !(spacing.yaw > 0.0f)) throw UserError("view map: spacings must be positive");
   ViewMap map;
   std::set<std::tuple<std::uint64_t, std::int64_t, std::int64_t, std::int64_t>> kept;
-  int done = 0;
-  for (const std::string& name : names) {
-    const data::Episode episode = data::read_episode(dataset_dir / name);
-    const std::uint64_t world = episode.meta.world_seed.value_or(0);
-    for (std::size_t t = 0; t < episode.poses.size(); ++t) {
-      const nav::Pose& pose = episode.poses[t];
+  for (int i = 0; i < count; ++i) {
+    const data::Episode walk = episode(i);
+    const std::uint64_t world = walk.meta.world_seed.value_or(0);
+    for (std::size_t t = 0; t < walk.poses.size(); ++t) {
+      const nav::Pose& pose = walk.poses[t];
       const auto bin = [](float value, float size) { return static_cast<std::int64_t>(std::floor(value / size)); };
       const auto key = std::make_tuple(world, bin(pose.x, spacing.position), bin(pose.y, spacing.position),
                                        bin(pose.yaw, spacing.yaw));
       if (!kept.insert(key).second) continue;
-      map.add({world, pose}, episode.frames[t]);
+      map.add({world, pose}, walk.frames[t]);
     }
-    if (progress) progress(++done, static_cast<int>(names.size()));
+    if (progress) progress(i + 1, count);
   }
-  if (map.empty()) {
-    throw UserError(dataset_dir.string() + ": no episode of split '" + split +
-                    "' records poses; a view map needs the pose of every frame");
-  }
+  if (map.empty()) throw UserError(source + " records poses; a view map needs the pose of every frame");
   return map;
+}
+
+ViewMap ViewMap::build_generated(const data::GenerateOptions& options, const ViewMapSpacing& spacing,
+                                 const ViewMapProgress& progress) {
+  const data::GenerateOptions resolved = data::resolve_options(options);
+  std::vector<data::PlannedEpisode> walks;
+  for (const data::PlannedEpisode& planned : data::plan_dataset(resolved)) {
+    if (planned.split == "train") walks.push_back(planned);
+  }
+  std::map<std::uint64_t, nav::World> worlds;
+  for (const data::PlannedEpisode& walk : walks) {
+    if (!worlds.count(walk.world_seed)) worlds.emplace(walk.world_seed, nav::World(walk.world_seed, resolved.settings));
+  }
+  return build(
+      static_cast<int>(walks.size()),
+      [&](int i) {
+        const data::PlannedEpisode& walk = walks.at(static_cast<std::size_t>(i));
+        return data::generate_episode(worlds.at(walk.world_seed), walk, resolved);
+      },
+      spacing, "the generated walks", progress);
 }
 
 std::vector<ViewMatch> ViewMap::candidates(const Image& frame, int count) const {

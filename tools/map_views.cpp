@@ -1,11 +1,13 @@
 // `dreamwalk map-views`: remembers the views of a dataset's training walks by pose, in a run folder
 // (view_map.safetensors), so that the run's Simulator recalls them in the worlds it was trained in.
+// With --world-seed instead of --data it generates the walks `gen` would write, in memory.
 #include <fmt/format.h>
 
 #include <memory>
 #include <string>
 
 #include "datasets/dataset.h"
+#include "datasets/generate.h"
 #include "model/checkpoint_meta.h"
 #include "model/simulator.h"
 #include "model/view_map.h"
@@ -17,26 +19,61 @@ namespace dw::tools {
 
 namespace {
 
+// The default map's recipe (tools/gen-default-data.sh view-map passes it in full).
+data::GenerateOptions default_map_walks() {
+  data::GenerateOptions walks;
+  walks.episodes = 800;
+  walks.steps = 200;
+  walks.policy = "explore,keys";
+  return walks;
+}
+
 struct MapViewsFlags {
   std::string checkpoint;
   std::string data;
   std::string split = "train";
   model::ViewMapSpacing spacing;
+  // --world-seed: the walks of `gen --world-seed S --episodes N --steps T --policy P` (its
+  // training split), generated in memory at the model's frame size.
+  data::GenerateOptions walks = default_map_walks();
 };
 
-void run_map_views(const MapViewsFlags& flags) {
+model::ViewMap generated_map(const MapViewsFlags& flags, const model::CheckpointMeta& meta, ProgressLine& progress) {
+  const int width = meta.config.model.width;
+  const int height = meta.config.model.height;
+  if (width != height || width < 32 || width > 512) {
+    throw UserError(fmt::format("map-views --world-seed: the model's frames are {}x{}, and generated walks are square, "
+                                "32..512 pixels: map a dataset with --data instead",
+                                width, height));
+  }
+  if (!meta.schema.is_navigation()) {
+    throw UserError("map-views --world-seed: the model does not take the world's navigation actions");
+  }
+  data::GenerateOptions options = flags.walks;
+  options.size = width;
+  return model::ViewMap::build_generated(options, flags.spacing, [&](int done, int) { progress.update(done); });
+}
+
+void run_map_views(const MapViewsFlags& flags, bool generate) {
+  if (generate == !flags.data.empty()) throw UserError("map-views: give one of --data DIR or --world-seed S");
   const std::filesystem::path run = model::resolve_run_dir(flags.checkpoint);
   const model::CheckpointMeta meta = model::read_checkpoint_meta(run).meta;
-  const data::Manifest manifest = data::read_manifest(flags.data);
-  model::check_view_map_source(manifest, meta.config.model.width, meta.config.model.height, meta.schema,
-                               flags.data);
-  ProgressLine progress("map-views", 0, "episodes");
-  const model::ViewMap map = model::ViewMap::build(flags.data, flags.split, flags.spacing,
-                                                   [&](int done, int) { progress.update(done); });
+  ProgressLine progress("map-views", generate ? flags.walks.episodes : 0, "episodes");
+  model::ViewMap map;
+  if (generate) {
+    map = generated_map(flags, meta, progress);
+  } else {
+    const data::Manifest manifest = data::read_manifest(flags.data);
+    model::check_view_map_source(manifest, meta.config.model.width, meta.config.model.height, meta.schema,
+                                 flags.data);
+    map = model::ViewMap::build(flags.data, flags.split, flags.spacing, [&](int done, int) { progress.update(done); });
+  }
   progress.finish();
   const std::filesystem::path out = run / model::kViewMapFile;
   map.save(out);
-  fmt::print("wrote {}: {} views of split '{}' ({:.1f} MB)\n", out.string(), map.size(), flags.split,
+  fmt::print("wrote {}: {} views of {} ({:.1f} MB)\n", out.string(), map.size(),
+             generate ? fmt::format("{} generated walks of world seed {}", flags.walks.episodes, flags.walks.world_seed)
+                      : "split '" + flags.split + "'",
              static_cast<double>(std::filesystem::file_size(out)) / 1e6);
 }
 
@@ -48,7 +85,20 @@ void add_map_views_command(CLI::App& app) {
       "map-views", "Remember a dataset's views by pose in a run folder, for recall in the worlds it shows");
   command->add_option("--checkpoint", flags->checkpoint, "Run folder (or its model.json) to add the map to")
       ->required();
-  command->add_option("--data", flags->data, "Dataset whose episodes record poses")->required();
+  CLI::Option* data = command->add_option("--data", flags->data, "Dataset whose episodes record poses");
+  CLI::Option* seed =
+      command->add_option("--world-seed", flags->walks.world_seed,
+                          "Instead of --data: generate the training walks that `gen --world-seed S` with "
+                          "--episodes, --steps and --policy would write, in memory (no dataset on disk)");
+  seed->excludes(data);
+  command->add_option("--episodes", flags->walks.episodes, "With --world-seed: walks")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  command->add_option("--steps", flags->walks.steps, "With --world-seed: actions per walk")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  command->add_option("--policy", flags->walks.policy, "With --world-seed: collection policy or mix, as gen's")
+      ->capture_default_str();
   command->add_option("--split", flags->split, "Split whose views are kept")->capture_default_str();
   command->add_option("--spacing", flags->spacing.position, "Keep one view per this many cells of position")
       ->capture_default_str()
@@ -56,7 +106,7 @@ void add_map_views_command(CLI::App& app) {
   command->add_option("--yaw-spacing", flags->spacing.yaw, "... and per this many radians of heading")
       ->capture_default_str()
       ->check(CLI::Range(0.001f, 3.2f));
-  command->callback([flags] { run_map_views(*flags); });
+  command->callback([flags, seed] { run_map_views(*flags, seed->count() > 0); });
 }
 
 }  // namespace dw::tools

@@ -26,16 +26,10 @@ if [ -n "${DREAMWALK_TRAIN_MINUTES:-}" ]; then
 fi
 
 # The view map (views of 800 walks of world 1 by pose, recalled there) is too large for the
-# repository (1.6 GB): it is built from data/map, which is generated deterministically when the
-# map is missing (about 1.5 min, then 1 min for the map), and again, with the map, when data/map
-# is there but of an older recipe. DREAMWALK_NO_VIEW_MAP=1 skips it.
+# repository (1.6 GB): it is built from walks generated in memory (about 35 s), and again when
+# it is of an older recipe. DREAMWALK_NO_VIEW_MAP=1 skips it.
 if [ -z "${DREAMWALK_NO_VIEW_MAP:-}" ]; then
-  if [ ! -f "$model/view_map.safetensors" ] || [ -f data/map/manifest.json ]; then
-    bash tools/gen-default-data.sh "$dreamwalk" map
-  fi
-  if [ ! -f "$model/view_map.safetensors" ] || [ data/map/manifest.json -nt "$model/view_map.safetensors" ]; then
-    "$dreamwalk" map-views --checkpoint "$model" --data data/map
-  fi
+  bash tools/gen-default-data.sh "$dreamwalk" view-map "$model"
 fi
 
 if [ -n "${DISPLAY:-}" ] && "$dreamwalk" view --help >/dev/null 2>&1; then

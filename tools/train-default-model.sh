@@ -16,7 +16,6 @@ bash tools/build.sh -DDREAMWALK_BUILD_TESTS=OFF
 dreamwalk=./build/tools/dreamwalk
 
 bash tools/gen-default-data.sh "$dreamwalk" default
-bash tools/gen-default-data.sh "$dreamwalk" map
 rm -rf "$run"
 "$dreamwalk" train --data "$data" --config configs/small.yaml --out "$run" --steps "$steps" --seed 1 --threads 2
 
@@ -30,5 +29,5 @@ sed -i 's/"track_anchor": false/"track_anchor": true/' models/default.tmp/model.
   { echo "train-default-model: could not switch on track_anchor" >&2; exit 1; }
 rm -rf models/default
 mv models/default.tmp models/default
-"$dreamwalk" map-views --checkpoint models/default --data data/map   # not committed: see .gitignore
+bash tools/gen-default-data.sh "$dreamwalk" view-map models/default   # not committed: see .gitignore
 echo "train-default-model: models/default is the model of $run (step $steps)"

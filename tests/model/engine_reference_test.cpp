@@ -73,12 +73,6 @@ nlohmann::json eval_numbers(Simulator& simulator) {
   return numbers;
 }
 
-std::string read_bytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE(in);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 }  // namespace
 
 TEST_CASE("write the engine reference (on purpose only)", "[.write-reference]") {

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "datasets/dataset.h"
+#include "datasets/generate.h"
 #include "model/plan_model.h"
 #include "model/simulator.h"
 #include "model/view_map.h"
@@ -374,6 +375,36 @@ TEST_CASE("where no walk has been is a wall: the dead-reckoned pose slides along
   for (int t = 0; t < 30; ++t) recall.move({kForward});
   CHECK(std::fabs(recall.pose(0).y) <= 0.3f);  // never further from the walked line than the free radius
   CHECK(recall.pose(0).x > before_x + 0.5f);   // but it slid along it
+}
+
+TEST_CASE("a map of walks generated in memory is the map of the dataset gen writes with the same options",
+          "[model][views]") {
+  const auto dir = testing::scratch_dir("view_map_generated");
+  dw::data::GenerateOptions options;
+  options.world_seed = 5;
+  options.worlds = 2;  // views of two worlds, kept apart
+  options.episodes = 4;
+  options.steps = 12;
+  options.size = 32;
+  options.policy = "explore,keys";
+  options.val_episodes = 1;
+  options.test_episodes = 1;
+  options.unseen_episodes = 1;
+  options.threads = 1;
+  dw::data::generate_dataset(options, dir / "data", {});
+  const ViewMapSpacing spacing{0.05f, 0.05f};
+  std::vector<int> progress;
+  const ViewMap generated = ViewMap::build_generated(options, spacing, [&](int done, int) { progress.push_back(done); });
+  const ViewMap read = ViewMap::build(dir / "data", "train", spacing);
+  CHECK(progress == std::vector<int>{1, 2, 3, 4});
+  CHECK(generated.size() > 20);
+  CHECK(generated.view(0).world != generated.view(static_cast<int>(generated.size()) - 1).world);
+  generated.save(dir / "generated.safetensors");
+  read.save(dir / "read.safetensors");
+  CHECK(testing::read_bytes(dir / "generated.safetensors") == testing::read_bytes(dir / "read.safetensors"));
+  // Bad options are named as gen names them.
+  options.steps = 0;
+  CHECK_THROWS_AS(ViewMap::build_generated(options, spacing), dw::UserError);
 }
 
 TEST_CASE("a view map is thinned by spacing, saved and loaded; bad files are one clear error", "[model][views]") {
