@@ -97,7 +97,6 @@ Image ViewMap::frame(int index) const {
 
 ViewMap ViewMap::build(const std::filesystem::path& dataset_dir, const std::string& split,
                        const ViewMapSpacing& spacing, const ViewMapProgress& progress) {
-  if (!(spacing.position > 0.0f) || !(spacing.yaw > 0.0f)) throw UserError("view map: spacings must be positive");
   const data::Manifest manifest = data::read_manifest(dataset_dir);
   const std::vector<std::string>& names = data::split_episodes(manifest, split, dataset_dir);
   return build(

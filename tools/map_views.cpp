@@ -82,7 +82,9 @@ void run_map_views(const MapViewsFlags& flags, bool generate) {
 void add_map_views_command(CLI::App& app) {
   auto flags = std::make_shared<MapViewsFlags>();
   CLI::App* command = app.add_subcommand(
-      "map-views", "Remember a dataset's views by pose in a run folder, for recall in the worlds it shows");
+      "map-views",
+      "Remember a dataset's views (or those of walks generated in memory) by pose in a run folder, for recall in the "
+      "worlds they show");
   command->add_option("--checkpoint", flags->checkpoint, "Run folder (or its model.json) to add the map to")
       ->required();
   CLI::Option* data = command->add_option("--data", flags->data, "Dataset whose episodes record poses");
@@ -93,13 +95,18 @@ void add_map_views_command(CLI::App& app) {
   seed->excludes(data);
   command->add_option("--episodes", flags->walks.episodes, "With --world-seed: walks")
       ->capture_default_str()
-      ->check(CLI::Range(1, 100000));
+      ->check(CLI::Range(1, 100000))
+      ->needs(seed);
   command->add_option("--steps", flags->walks.steps, "With --world-seed: actions per walk")
       ->capture_default_str()
-      ->check(CLI::Range(1, 100000));
+      ->check(CLI::Range(1, 100000))
+      ->needs(seed);
   command->add_option("--policy", flags->walks.policy, "With --world-seed: collection policy or mix, as gen's")
-      ->capture_default_str();
-  command->add_option("--split", flags->split, "Split whose views are kept")->capture_default_str();
+      ->capture_default_str()
+      ->needs(seed);
+  command->add_option("--split", flags->split, "With --data: split whose views are kept")
+      ->capture_default_str()
+      ->excludes(seed);
   command->add_option("--spacing", flags->spacing.position, "Keep one view per this many cells of position")
       ->capture_default_str()
       ->check(CLI::Range(0.001f, 10.0f));

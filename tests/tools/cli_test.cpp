@@ -26,7 +26,8 @@ TEST_CASE("eval: a horizon longer than every episode, --samples 0, a horizon abo
   check_one_line_error(run_dreamwalk("eval --checkpoint " + tiny.run.string() + " --protocol turn --walks 0"), "--walks");
 }
 
-TEST_CASE("map-views: --data and --world-seed, neither, a model the world cannot render for", "[cli]") {
+TEST_CASE("map-views: --data and --world-seed, neither, walk flags without --world-seed, a model the world cannot render for",
+          "[cli]") {
   const auto& tiny = dw::model::testing::tiny_run();
   const std::string base = "map-views --checkpoint " + tiny.run.string();
   check_one_line_error(run_dreamwalk(base + " --data " + tiny.data.string() + " --world-seed 1"), "--world-seed");
@@ -34,4 +35,5 @@ TEST_CASE("map-views: --data and --world-seed, neither, a model the world cannot
   // The tiny model sees 16x16 frames; the world renders walks of 32..512 pixels.
   check_one_line_error(run_dreamwalk(base + " --world-seed 1 --episodes 2 --steps 5"), "16x16");
   check_one_line_error(run_dreamwalk(base + " --world-seed 1 --episodes 0"), "--episodes");
+  check_one_line_error(run_dreamwalk(base + " --data " + tiny.data.string() + " --episodes 5"), "--world-seed");
 }
