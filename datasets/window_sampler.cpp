@@ -43,12 +43,17 @@ struct WindowIndex {
 
   std::int64_t count() const { return offsets.back(); }
 
+  // The episode window `number` lies in (offsets[e] <= number < offsets[e + 1]).
+  std::size_t episode_of(std::int64_t number) const {
+    return static_cast<std::size_t>(std::upper_bound(offsets.begin(), offsets.end(), number) - offsets.begin() - 1);
+  }
+
   // Copies window `number` into slot `slot` of `batch` (frames and actions are contiguous in the
   // packed files, so a window is two memcpys).
   void copy_window(std::int64_t number, int slot, WindowBatch& batch) const {
-    const auto it = std::upper_bound(offsets.begin(), offsets.end(), number);
-    const auto& episode = packed->episodes()[static_cast<std::size_t>(it - offsets.begin() - 1)];
-    const std::int64_t start = (number - *(it - 1)) * stride;
+    const std::size_t e = episode_of(number);
+    const auto& episode = packed->episodes()[e];
+    const std::int64_t start = (number - offsets[e]) * stride;
     const std::size_t window_bytes = packed->frame_bytes() * static_cast<std::size_t>(window);
     std::memcpy(batch.frames.data() + window_bytes * static_cast<std::size_t>(slot),
                 packed->frame(episode.first_frame + start), window_bytes);
@@ -258,6 +263,11 @@ WindowBatch WindowEnumerator::batch_of(const std::vector<std::int64_t>& indices)
     impl_->index.copy_window(indices[slot], static_cast<int>(slot), out);
   }
   return out;
+}
+
+int WindowEnumerator::episode_of(std::int64_t index) const {
+  if (index < 0 || index >= size()) throw UserError("window " + std::to_string(index) + " is out of range");
+  return static_cast<int>(impl_->index.episode_of(index));
 }
 
 WindowBatch WindowEnumerator::batch(std::int64_t first, int count) const {

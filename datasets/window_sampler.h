@@ -81,6 +81,8 @@ class WindowEnumerator {
   WindowBatch batch(std::int64_t first, int count) const;
   // The given windows (each in [0, size())) as one batch, in that order.
   WindowBatch batch_of(const std::vector<std::int64_t>& indices) const;
+  // The walk (its position in the split's episode list) that window `index` is cut from.
+  int episode_of(std::int64_t index) const;
 
  private:
   struct Impl;

@@ -58,13 +58,18 @@ struct WindowScorer {
   std::vector<double> model_perceptual_sum;
   std::vector<double> baseline_perceptual_sum;
 
-  void score(std::int64_t index, const std::vector<Image>& truth,
-             const std::vector<Image>& predicted, const Image& last_context) {
+  // Window `index` of the split, cut from walk `walk`.
+  void score(std::int64_t index, int walk, const std::vector<Image>& truth, const std::vector<Image>& predicted,
+             const Image& last_context) {
     double psnr_sum = 0;
     for (int k = 0; k < options.horizon; ++k) {
       const FrameMetrics model = compare_frames(truth[k], predicted[k]);
+      const FrameMetrics baseline = compare_frames(truth[k], last_context);
       report.model.add(k, model);
-      report.baseline.add(k, compare_frames(truth[k], last_context));
+      report.baseline.add(k, baseline);
+      report.psnr_gain.add(k, walk, model.psnr - baseline.psnr);
+      report.layout_gain.add(k, walk, model.layout_psnr - baseline.layout_psnr);
+      report.sharpness.add(k, walk, model.sharpness);
       psnr_sum += model.psnr;
       if (options.perceptual) {
         model_perceptual_sum[k] += options.perceptual->distance(truth[k], predicted[k]);
@@ -93,9 +98,10 @@ struct WindowScorer {
   }
 };
 
-// Scores the windows in `batch` (their numbers in the split: `indices`) in one batched rollout.
+// Scores the windows in `batch` (their numbers in the split: `indices`, cut from the walks
+// `walks`) in one batched rollout.
 void run_batch(Simulator& simulator, const data::WindowBatch& batch, const std::vector<std::int64_t>& indices,
-               std::uint64_t seed, WindowScorer& scorer) {
+               const std::vector<int>& walks, std::uint64_t seed, WindowScorer& scorer) {
   const EvalOptions& options = scorer.options;
   const auto predicted = predict_windows(simulator, batch, options.context, options.horizon, seed, options.samples);
   for (int b = 0; b < batch.batch; ++b) {
@@ -103,7 +109,8 @@ void run_batch(Simulator& simulator, const data::WindowBatch& batch, const std::
     for (int k = 0; k < options.horizon; ++k) truth.push_back(batch.frame(b, options.context + k));
     // Every sample is scored, so each per-step mean is over windows and their samples.
     for (int s = 0; s < options.samples; ++s) {
-      scorer.score(indices[static_cast<size_t>(b)], truth, predicted[static_cast<size_t>(b * options.samples + s)],
+      scorer.score(indices[static_cast<size_t>(b)], walks[static_cast<size_t>(b)], truth,
+                   predicted[static_cast<size_t>(b * options.samples + s)],
                    batch.frame(b, options.context - 1));
     }
   }
@@ -168,6 +175,7 @@ EvalReport evaluate(Simulator& simulator, const std::filesystem::path& dataset_d
   report.failure_psnr = options.failure_psnr;
   report.model = HorizonMetrics(options.horizon);
   report.baseline = HorizonMetrics(options.horizon);
+  report.psnr_gain = report.layout_gain = report.sharpness = ClusteredStepMeans(options.horizon);
   WindowScorer scorer{options, report, std::vector<double>(options.horizon, 0.0),
                       std::vector<double>(options.horizon, 0.0)};
   const std::vector<std::int64_t> chosen = spread_windows(windows.size(), options.max_windows);
@@ -175,7 +183,10 @@ EvalReport evaluate(Simulator& simulator, const std::filesystem::path& dataset_d
   for (std::int64_t first = 0; first < total; first += options.batch) {
     const std::int64_t last = std::min<std::int64_t>(first + options.batch, total);
     const std::vector<std::int64_t> indices(chosen.begin() + first, chosen.begin() + last);
-    run_batch(simulator, windows.batch_of(indices), indices, options.seed + static_cast<std::uint64_t>(first), scorer);
+    std::vector<int> walks;
+    for (std::int64_t index : indices) walks.push_back(windows.episode_of(index));
+    run_batch(simulator, windows.batch_of(indices), indices, walks, options.seed + static_cast<std::uint64_t>(first),
+              scorer);
     if (progress) progress(last, total);
   }
   simulator.set_temperature(previous_temperature);
@@ -215,6 +226,19 @@ nlohmann::json metrics_json(const HorizonMetrics& metrics, const std::vector<dou
   return out;
 }
 
+nlohmann::json standard_errors_json(const EvalReport& report) {
+  const auto errors = [](const ClusteredStepMeans& means) {
+    nlohmann::json out = nlohmann::json::array();
+    for (int k = 0; k < means.horizon(); ++k) out.push_back(means.standard_error(k));  // NaN is written as null
+    return out;
+  };
+  return {{"unit", "walk"},
+          {"walks", report.sharpness.walks()},
+          {"psnr_gain", errors(report.psnr_gain)},
+          {"layout_psnr_gain", errors(report.layout_gain)},
+          {"sharpness", errors(report.sharpness)}};
+}
+
 nlohmann::json strips_json(const std::vector<WindowStrip>& strips) {
   nlohmann::json out = nlohmann::json::array();
   for (const WindowStrip& strip : strips)
@@ -234,6 +258,7 @@ std::string eval_report_json(const EvalReport& report) {
       {"temperature", report.temperature},
       {"model", metrics_json(report.model, report.model_perceptual)},
       {"baseline", metrics_json(report.baseline, report.baseline_perceptual)},
+      {"standard_errors", standard_errors_json(report)},
       {"failure_psnr", report.failure_psnr},
       {"horizon_to_failure",
        {{"model", report.model_failure_step}, {"baseline", report.baseline_failure_step}}},
@@ -241,6 +266,26 @@ std::string eval_report_json(const EvalReport& report) {
       {"worst_windows", strips_json(report.worst)}};
   return out.dump(2);
 }
+
+namespace {
+// "the lowest over the horizon" of each figure a target is set on, with its standard error:
+// whether a figure under a target is a miss or within the noise of a few walks.
+std::string lowest_steps_line(const EvalReport& report) {
+  const auto lowest = [](const ClusteredStepMeans& means, const char* name, const char* format) {
+    int at = 0;
+    for (int k = 1; k < means.horizon(); ++k) {
+      if (means.mean(k) < means.mean(at)) at = k;
+    }
+    char text[120];
+    std::snprintf(text, sizeof text, format, name, means.mean(at), means.standard_error(at), at + 1);
+    return std::string(text);
+  };
+  return "lowest over the horizon, +- standard error (" + std::to_string(report.sharpness.walks()) +
+         " walks as the unit): " + lowest(report.sharpness, "sharpness", "%s %.3f +- %.3f (step %d)") + ", " +
+         lowest(report.layout_gain, "layout gain", "%s %+.2f +- %.2f dB (step %d)") + ", " +
+         lowest(report.psnr_gain, "PSNR gain", "%s %+.2f +- %.2f dB (step %d)") + "\n";
+}
+}  // namespace
 
 std::string eval_report_table(const EvalReport& report) {
   std::string table;
@@ -255,13 +300,14 @@ std::string eval_report_table(const EvalReport& report) {
                 static_cast<long long>(report.windows), mode.c_str());
   table += line;
   const bool has_perceptual = !report.model_perceptual.empty();
-  table += " step | model PSNR  SSIM    layout  sharp | copy-last PSNR  SSIM    layout  sharp | gain dB  layout";
+  table += " step | model PSNR  SSIM    layout  sharp | copy-last PSNR  SSIM    layout  sharp | gain dB  layout  (se)";
   table += has_perceptual ? " | perceptual model  copy-last\n" : "\n";
   for (int k = 0; k < report.horizon; ++k) {
     const FrameMetrics m = report.model.mean(k), b = report.baseline.mean(k);
-    std::snprintf(line, sizeof line, " %4d | %10.2f  %.4f  %6.2f  %5.2f | %14.2f  %.4f  %6.2f  %5.2f | %+7.2f  %+6.2f",
-                  k + 1, m.psnr, m.ssim, m.layout_psnr, m.sharpness, b.psnr, b.ssim, b.layout_psnr, b.sharpness,
-                  m.psnr - b.psnr, m.layout_psnr - b.layout_psnr);
+    std::snprintf(line, sizeof line,
+                  " %4d | %10.2f  %.4f  %6.2f  %5.2f | %14.2f  %.4f  %6.2f  %5.2f | %+7.2f  %+6.2f  %4.2f", k + 1,
+                  m.psnr, m.ssim, m.layout_psnr, m.sharpness, b.psnr, b.ssim, b.layout_psnr, b.sharpness,
+                  m.psnr - b.psnr, m.layout_psnr - b.layout_psnr, report.layout_gain.standard_error(k));
     table += line;
     if (has_perceptual) {
       std::snprintf(line, sizeof line, " | %16.4f  %9.4f", report.model_perceptual[k],
@@ -277,6 +323,7 @@ std::string eval_report_table(const EvalReport& report) {
                 report.failure_psnr, failure_text(report.model_failure_step).c_str(),
                 failure_text(report.baseline_failure_step).c_str());
   table += line;
+  table += lowest_steps_line(report);
   return table;
 }
 

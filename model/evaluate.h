@@ -56,6 +56,12 @@ struct EvalReport {
   int samples = 1;
   HorizonMetrics model;
   HorizonMetrics baseline;
+  // The same means again with their standard errors, the walk as the unit (ClusteredStepMeans):
+  // the model's PSNR and layout PSNR minus copy-last's, and the model's sharpness. Whether a
+  // figure a little under a target is a miss or the noise of a few walks.
+  ClusteredStepMeans psnr_gain;
+  ClusteredStepMeans layout_gain;
+  ClusteredStepMeans sharpness;
   std::vector<double> model_perceptual;     // per step; empty without a perceptual metric
   std::vector<double> baseline_perceptual;
   int model_failure_step = 0;     // 1-based; 0 = never below failure_psnr within the horizon

@@ -221,4 +221,39 @@ FrameMetrics HorizonMetrics::overall() const {
   return total;
 }
 
+ClusteredStepMeans::ClusteredStepMeans(int horizon) : steps_(horizon) {}
+
+void ClusteredStepMeans::add(int step, std::int64_t walk, double value) {
+  Sum& sum = steps_.at(step)[walk];
+  sum.sum += value;
+  ++sum.count;
+}
+
+double ClusteredStepMeans::mean(int step) const {
+  double total = 0.0;
+  long long count = 0;
+  for (const auto& [walk, sum] : steps_.at(step)) {
+    total += sum.sum;
+    count += sum.count;
+  }
+  return count > 0 ? total / static_cast<double>(count) : std::nan("");
+}
+
+double ClusteredStepMeans::standard_error(int step) const {
+  const auto& walks = steps_.at(step);
+  if (walks.size() < 2) return std::nan("");
+  const double m = mean(step);
+  double squares = 0.0;
+  long long count = 0;
+  for (const auto& [walk, sum] : walks) {
+    const double residual = sum.sum - static_cast<double>(sum.count) * m;
+    squares += residual * residual;
+    count += sum.count;
+  }
+  const double c = static_cast<double>(walks.size());
+  return std::sqrt(c / (c - 1.0) * squares) / static_cast<double>(count);
+}
+
+int ClusteredStepMeans::walks() const { return steps_.empty() ? 0 : static_cast<int>(steps_.front().size()); }
+
 }  // namespace dw::model

@@ -4,6 +4,8 @@
 // aggregation per horizon step. Torch-free, so any tool can score frames.
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -63,6 +65,29 @@ class HorizonMetrics {
  private:
   std::vector<FrameMetrics> sums_;
   std::vector<long long> counts_;
+};
+
+// Per-step means of one per-window figure (say the model's layout PSNR minus copy-last's) with
+// their standard errors, the walk as the unit: a walk's windows overlap at strides shorter than a
+// window and share its rooms at any stride, so they are not independent draws, and a standard
+// error over windows would claim more certainty than ten walks give. The cluster-robust (sandwich)
+// estimate of the mean's variance, C/(C-1) * sum over walks of (walk's sum - its count x mean)^2 /
+// N^2, is the plain s^2/N when every window is its own walk.
+class ClusteredStepMeans {
+ public:
+  explicit ClusteredStepMeans(int horizon = 0);
+  void add(int step, std::int64_t walk, double value);  // step in 0..horizon-1
+  int horizon() const { return static_cast<int>(steps_.size()); }
+  double mean(int step) const;            // NaN before any value
+  double standard_error(int step) const;  // NaN with fewer than two walks
+  int walks() const;                      // walks seen at step 0
+
+ private:
+  struct Sum {
+    double sum = 0.0;
+    long long count = 0;
+  };
+  std::vector<std::map<std::int64_t, Sum>> steps_;  // per step: each walk's sum and count
 };
 
 }  // namespace dw::model

@@ -203,6 +203,12 @@ TEST_CASE("the enumerator covers every window once, in order", "[datasets][sampl
   const WindowBatch tail = enumerator.batch(7, 5);
   CHECK(tail.batch == 2);
   CHECK(check_window(tail, 1).start == 8);
+  // Each window names the walk it was cut from (what eval's standard errors group by).
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    CHECK(enumerator.episode_of(static_cast<std::int64_t>(i)) == expected[i].first);
+  }
+  CHECK_THROWS_AS(enumerator.episode_of(9), dw::UserError);
+  CHECK_THROWS_AS(enumerator.episode_of(-1), dw::UserError);
 }
 
 TEST_CASE("batch_of picks the given windows in the given order, with frame and action accessors", "[datasets][sampler]") {

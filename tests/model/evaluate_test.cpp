@@ -115,6 +115,35 @@ TEST_CASE("eval JSON carries layout PSNR, sharpness and the mode", "[model][eval
   CHECK(json["baseline"]["sharpness"][0].get<double>() == Approx(1.0).margin(0.2));
 }
 
+TEST_CASE("eval reports each gain's standard error with the walk as the unit", "[model][eval]") {
+  const auto& tiny = testing::tiny_run();
+  auto simulator = Simulator::load(tiny.run);
+  EvalOptions options = tiny_eval(3);
+  options.split = "train";  // four walks of 14 frames
+  options.stride = 2;       // overlapping windows: several per walk
+  const EvalReport report = evaluate(*simulator, tiny.data, options);
+  REQUIRE(report.windows > 4);
+  CHECK(report.layout_gain.walks() == 4);
+  for (int k = 0; k < 3; ++k) {
+    CHECK(report.layout_gain.mean(k) ==
+          Approx(report.model.mean(k).layout_psnr - report.baseline.mean(k).layout_psnr).epsilon(1e-9));
+    CHECK(report.psnr_gain.mean(k) == Approx(report.model.mean(k).psnr - report.baseline.mean(k).psnr).epsilon(1e-9));
+    CHECK(report.sharpness.mean(k) == Approx(report.model.mean(k).sharpness).epsilon(1e-9));
+    CHECK(report.layout_gain.standard_error(k) > 0.0);
+  }
+  const auto json = nlohmann::json::parse(eval_report_json(report));
+  CHECK(json["standard_errors"]["unit"] == "walk");
+  CHECK(json["standard_errors"]["walks"] == 4);
+  CHECK(json["standard_errors"]["layout_psnr_gain"].size() == 3);
+  CHECK(json["standard_errors"]["sharpness"][0].get<double>() == Approx(report.sharpness.standard_error(0)));
+  CHECK(eval_report_table(report).find("4 walks as the unit") != std::string::npos);
+  // The test split is one walk: no spread to measure, written as null.
+  options.split = "test";
+  const auto one = nlohmann::json::parse(eval_report_json(evaluate(*simulator, tiny.data, options)));
+  CHECK(one["standard_errors"]["walks"] == 1);
+  CHECK(one["standard_errors"]["psnr_gain"][0].is_null());
+}
+
 TEST_CASE("eval --samples averages sampled rollouts, and K samples differ from one", "[model][eval]") {
   const auto& tiny = testing::tiny_run();
   auto simulator = Simulator::load(tiny.run);

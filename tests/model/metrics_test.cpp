@@ -130,3 +130,36 @@ TEST_CASE("frame_psnr is compare_frames' PSNR without the rest", "[model][metric
   CHECK(frame_psnr(a, a) == kPsnrCap);
   CHECK_THROWS_AS(frame_psnr(a, dw::Image(8, 8)), dw::UserError);
 }
+
+TEST_CASE("clustered step means: the plain standard error when every window is its own walk", "[model][metrics]") {
+  ClusteredStepMeans means(2);
+  const double values[] = {1.0, 2.0, 3.0, 6.0};
+  for (int i = 0; i < 4; ++i) means.add(0, i, values[i]);
+  // mean 3, sample variance (4 + 1 + 0 + 9) / 3, standard error sqrt(14 / 3 / 4)
+  CHECK(means.mean(0) == Approx(3.0));
+  CHECK(means.standard_error(0) == Approx(std::sqrt(14.0 / 3.0 / 4.0)).epsilon(1e-12));
+  CHECK(means.walks() == 4);
+  CHECK(std::isnan(means.mean(1)));  // nothing at step 1 yet
+  CHECK(std::isnan(means.standard_error(1)));
+  CHECK_THROWS(means.add(2, 0, 1.0));  // past the horizon
+}
+
+TEST_CASE("clustered step means: windows of one walk count as one unit", "[model][metrics]") {
+  // Two walks, each with three identical windows: the mean's uncertainty is that of two values,
+  // not six. As six independent windows the standard error would be sqrt(6 / 5 / 6) = 0.447...
+  ClusteredStepMeans walks(1);
+  for (int i = 0; i < 3; ++i) {
+    walks.add(0, 7, 1.0);
+    walks.add(0, 9, 3.0);
+  }
+  CHECK(walks.mean(0) == Approx(2.0));
+  CHECK(walks.walks() == 2);
+  // sqrt(C / (C - 1) * sum_c (S_c - n_c m)^2) / N = sqrt(2 * (9 + 9)) / 6 = 1: the standard error
+  // of the two walks' means, 1 and 3.
+  CHECK(walks.standard_error(0) == Approx(1.0).epsilon(1e-12));
+  ClusteredStepMeans one(1);
+  one.add(0, 3, 1.0);
+  one.add(0, 3, 5.0);
+  CHECK(one.mean(0) == Approx(3.0));
+  CHECK(std::isnan(one.standard_error(0)));  // one walk: no spread to measure
+}
