@@ -22,9 +22,9 @@ constexpr std::pair<SafetensorsDtype, torch::ScalarType> kTorchTypes[] = {
     {SafetensorsDtype::I16, torch::kInt16},   {SafetensorsDtype::I8, torch::kInt8},
     {SafetensorsDtype::U8, torch::kUInt8},    {SafetensorsDtype::BOOL, torch::kBool}};
 
-const char* dtype_name(torch::ScalarType type) {
+SafetensorsDtype safetensors_dtype(torch::ScalarType type) {
   for (const auto& [ours, theirs] : kTorchTypes) {
-    if (theirs == type) return model::dtype_name(ours);
+    if (theirs == type) return ours;
   }
   throw std::logic_error("safetensors: unsupported dtype");
 }
@@ -40,30 +40,45 @@ torch::ScalarType torch_type(SafetensorsDtype dtype) {
 
 void save_safetensors(const std::filesystem::path& path, const TensorMap& tensors,
                       const std::map<std::string, std::string>& metadata) {
+  std::map<std::string, TensorPieces> pieces;
+  std::vector<torch::Tensor> host;  // keeps the CPU copies alive until written
+  for (const auto& [name, tensor] : tensors) {
+    host.push_back(tensor.detach().to(torch::kCPU).contiguous());
+    const torch::Tensor& cpu = host.back();
+    pieces[name] = {safetensors_dtype(cpu.scalar_type()), cpu.sizes().vec(),
+                    {{cpu.data_ptr(), static_cast<std::size_t>(cpu.numel()) * cpu.element_size()}}};
+  }
+  save_safetensors(path, pieces, metadata);
+}
+
+void save_safetensors(const std::filesystem::path& path, const std::map<std::string, TensorPieces>& tensors,
+                      const std::map<std::string, std::string>& metadata) {
   json header = json::object();
   if (!metadata.empty()) header["__metadata__"] = metadata;
-  std::vector<torch::Tensor> host;
+  FilePieces body;
   uint64_t offset = 0;
   for (const auto& [name, tensor] : tensors) {
-    auto cpu = tensor.detach().to(torch::kCPU).contiguous();
-    const uint64_t bytes = static_cast<uint64_t>(cpu.numel()) * cpu.element_size();
-    header[name] = {{"dtype", dtype_name(cpu.scalar_type())},
-                    {"shape", cpu.sizes().vec()},
+    uint64_t elements = 1;
+    for (std::int64_t size : tensor.shape) elements *= static_cast<uint64_t>(size);
+    uint64_t bytes = 0;
+    for (const auto& piece : tensor.pieces) bytes += piece.second;
+    if (bytes != elements * dtype_size(tensor.dtype)) {
+      throw std::logic_error("safetensors: the pieces of '" + name + "' do not fill its shape");
+    }
+    header[name] = {{"dtype", model::dtype_name(tensor.dtype)},
+                    {"shape", tensor.shape},
                     {"data_offsets", {offset, offset + bytes}}};
     offset += bytes;
-    host.push_back(cpu);
+    body.insert(body.end(), tensor.pieces.begin(), tensor.pieces.end());
   }
   std::string text = header.dump();
   text.append((8 - text.size() % 8) % 8, ' ');  // the reference writer aligns the data to 8 bytes
-  std::string file(8, '\0');
+  std::string head(8, '\0');
   const uint64_t length = text.size();
-  for (int i = 0; i < 8; ++i) file[i] = static_cast<char>((length >> (8 * i)) & 0xff);
-  file += text;
-  file.reserve(file.size() + offset);
-  for (const auto& cpu : host) {
-    file.append(static_cast<const char*>(cpu.data_ptr()), cpu.numel() * cpu.element_size());
-  }
-  write_file_atomically(path, file);
+  for (int i = 0; i < 8; ++i) head[i] = static_cast<char>((length >> (8 * i)) & 0xff);
+  head += text;
+  body.insert(body.begin(), {head.data(), head.size()});
+  write_file_atomically(path, body);
 }
 
 TensorMap load_safetensors(const std::filesystem::path& path) {
@@ -96,10 +111,17 @@ const SafetensorsEntry* SafetensorsReader::find(const std::string& name) const {
 }
 
 void SafetensorsReader::read(const SafetensorsEntry& entry, void* destination) {
-  const std::uint64_t bytes = entry.end - entry.begin;
+  read(entry, 0, entry.end - entry.begin, destination);
+}
+
+void SafetensorsReader::read(const SafetensorsEntry& entry, std::uint64_t offset, std::uint64_t bytes,
+                             void* destination) {
+  if (offset > entry.end - entry.begin || bytes > entry.end - entry.begin - offset) {
+    throw std::out_of_range("safetensors: a read past the end of tensor '" + entry.name + "'");
+  }
   if (bytes == 0) return;
   in_.clear();
-  in_.seekg(static_cast<std::streamoff>(header_.data_start + entry.begin));
+  in_.seekg(static_cast<std::streamoff>(header_.data_start + entry.begin + offset));
   if (!in_.read(static_cast<char*>(destination), static_cast<std::streamsize>(bytes))) {
     throw UserError(path_.string() + ": read failed (tensor '" + entry.name + "'; truncated?)");
   }

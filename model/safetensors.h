@@ -9,8 +9,10 @@
 #include <fstream>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "model/safetensors_header.h"
+#include "nav/base/atomic_file.h"
 
 namespace dw::model {
 
@@ -18,6 +20,15 @@ using TensorMap = std::map<std::string, torch::Tensor>;
 
 // Writes atomically (temporary name, then rename). Tensors may live on any device.
 void save_safetensors(const std::filesystem::path& path, const TensorMap& tensors,
+                      const std::map<std::string, std::string>& metadata = {});
+// A tensor given as pieces of host memory that lie end to end in it (row-major), so a tensor kept
+// in blocks (a view map's frames) is written without being gathered into one buffer first.
+struct TensorPieces {
+  SafetensorsDtype dtype = SafetensorsDtype::U8;
+  std::vector<std::int64_t> shape;
+  FilePieces pieces;  // their sizes add up to the shape's elements x the dtype's size
+};
+void save_safetensors(const std::filesystem::path& path, const std::map<std::string, TensorPieces>& tensors,
                       const std::map<std::string, std::string>& metadata = {});
 // Reads every tensor onto the CPU. A truncated or malformed file throws UserError naming it.
 TensorMap load_safetensors(const std::filesystem::path& path);
@@ -34,6 +45,8 @@ class SafetensorsReader {
   const SafetensorsEntry* find(const std::string& name) const;
   // Its end - begin bytes into `destination`.
   void read(const SafetensorsEntry& entry, void* destination);
+  // `bytes` of them from `offset` on (within the entry's bytes; std::out_of_range otherwise).
+  void read(const SafetensorsEntry& entry, std::uint64_t offset, std::uint64_t bytes, void* destination);
   // As a CPU tensor of its dtype and shape.
   torch::Tensor read(const SafetensorsEntry& entry);
 

@@ -69,7 +69,10 @@ void ViewMap::add(const View& view, Image frame) {
     throw UserError("view map: a frame of " + std::to_string(frame.width) + "x" + std::to_string(frame.height) +
                     " among frames of " + std::to_string(width_) + "x" + std::to_string(height_));
   }
-  frame_bytes_.insert(frame_bytes_.end(), frame.pixels.begin(), frame.pixels.end());
+  if (frame_blocks_.empty() || frame_blocks_.back().size() == kFramesPerBlock * frame_size()) {
+    frame_blocks_.emplace_back().reserve(kFramesPerBlock * frame_size());
+  }
+  frame_blocks_.back().insert(frame_blocks_.back().end(), frame.pixels.begin(), frame.pixels.end());
   index_view(view);
 }
 
@@ -86,7 +89,8 @@ const std::uint8_t* ViewMap::frame_data(int index) const {
   if (index < 0 || static_cast<std::size_t>(index) >= views_.size()) {
     throw UserError("view map: there is no view " + std::to_string(index));
   }
-  return frame_bytes_.data() + static_cast<std::size_t>(index) * frame_size();
+  const auto i = static_cast<std::size_t>(index);
+  return frame_blocks_[i / kFramesPerBlock].data() + (i % kFramesPerBlock) * frame_size();
 }
 
 Image ViewMap::frame(int index) const {
@@ -286,19 +290,20 @@ void check_view_map_size(const ViewMap& map, int width, int height, const std::f
 
 void ViewMap::save(const std::filesystem::path& file) const {
   const auto count = static_cast<std::int64_t>(views_.size());
-  torch::Tensor poses = torch::empty({count, 3}, torch::kFloat32);
-  torch::Tensor worlds = torch::empty({count}, torch::kInt64);
-  // A view of the block, not a copy: the writer copies it once, into the file's bytes.
-  const torch::Tensor frames = torch::from_blob(const_cast<std::uint8_t*>(frame_bytes_.data()),
-                                                {count, height_, width_, 3}, torch::kUInt8);
-  for (std::int64_t i = 0; i < count; ++i) {
-    const View& view = views_[static_cast<std::size_t>(i)];
-    poses[i][0] = view.pose.x;
-    poses[i][1] = view.pose.y;
-    poses[i][2] = view.pose.yaw;
-    worlds[i] = static_cast<std::int64_t>(view.world);
+  std::vector<float> poses;
+  std::vector<std::int64_t> worlds;
+  for (const View& view : views_) {
+    poses.insert(poses.end(), {view.pose.x, view.pose.y, view.pose.yaw});
+    worlds.push_back(static_cast<std::int64_t>(view.world));
   }
-  save_safetensors(file, {{"poses", poses}, {"worlds", worlds}, {"frames", frames}},
+  // The frames straight from their blocks, never gathered into one buffer.
+  TensorPieces frames{SafetensorsDtype::U8, {count, height_, width_, 3}, {}};
+  for (const auto& block : frame_blocks_) frames.pieces.emplace_back(block.data(), block.size());
+  save_safetensors(file,
+                   std::map<std::string, TensorPieces>{
+                       {"poses", {SafetensorsDtype::F32, {count, 3}, {{poses.data(), poses.size() * sizeof(float)}}}},
+                       {"worlds", {SafetensorsDtype::I64, {count}, {{worlds.data(), worlds.size() * sizeof(std::int64_t)}}}},
+                       {"frames", frames}},
                    {{"format", "dreamwalk view map"}, {"version", "1"}});
 }
 
@@ -322,8 +327,12 @@ ViewMap ViewMap::load(const std::filesystem::path& file) {
   ViewMap map;
   map.width_ = static_cast<int>(frames.shape[2]);
   map.height_ = static_cast<int>(frames.shape[1]);
-  map.frame_bytes_.resize(frames.end - frames.begin);  // the header checked it is count x the frame's size
-  reader.read(frames, map.frame_bytes_.data());
+  // The header checked the frames are count x the frame's size: read them block by block.
+  for (std::int64_t first = 0; first < count; first += static_cast<std::int64_t>(kFramesPerBlock)) {
+    const auto frames_in_block = std::min<std::int64_t>(static_cast<std::int64_t>(kFramesPerBlock), count - first);
+    auto& block = map.frame_blocks_.emplace_back(static_cast<std::size_t>(frames_in_block) * map.frame_size());
+    reader.read(frames, static_cast<std::uint64_t>(first) * map.frame_size(), block.size(), block.data());
+  }
   const auto* pose_data = poses.data_ptr<float>();
   const auto* world_data = worlds.data_ptr<std::int64_t>();
   map.views_.reserve(static_cast<std::size_t>(count));

@@ -43,6 +43,10 @@ std::filesystem::path temporary_path_for(const std::filesystem::path& path) {
 }
 
 void write_file_atomically(const std::filesystem::path& path, const void* data, size_t size) {
+  write_file_atomically(path, FilePieces{{data, size}});
+}
+
+void write_file_atomically(const std::filesystem::path& path, const FilePieces& pieces) {
   const auto temporary = temporary_path_for(path);
   // Folders on the way are made, as `--out` folders are: `--json out/eval.json` on a fresh checkout.
   std::error_code ignored;  // if this fails, fopen below says so
@@ -50,7 +54,8 @@ void write_file_atomically(const std::filesystem::path& path, const void* data, 
   {
     std::FILE* file = std::fopen(temporary.c_str(), "wb");
     if (!file) throw UserError(path.string() + ": cannot open for writing");
-    const bool written = size == 0 || std::fwrite(data, 1, size, file) == size;
+    bool written = true;
+    for (const auto& [data, size] : pieces) written = written && (size == 0 || std::fwrite(data, 1, size, file) == size);
     const bool flushed = std::fflush(file) == 0;
     std::fclose(file);
     if (!written || !flushed) {

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace dw {
@@ -17,6 +18,10 @@ void rename_into_place(const std::filesystem::path& temporary, const std::filesy
 // Missing parent folders are created.
 void write_file_atomically(const std::filesystem::path& path, const std::string& contents);
 void write_file_atomically(const std::filesystem::path& path, const void* data, size_t size);
+// The pieces one after another, never gathered in memory first (a view map's frames are over a
+// gigabyte, kept in blocks).
+using FilePieces = std::vector<std::pair<const void*, size_t>>;
+void write_file_atomically(const std::filesystem::path& path, const FilePieces& pieces);
 // Copies `from` to a temporary sibling of `to`, then renames it into place.
 void copy_file_atomically(const std::filesystem::path& from, const std::filesystem::path& to);
 // Builds a folder by calling `write` on an empty temporary sibling, then replaces `dir` with it (replace_folder); on

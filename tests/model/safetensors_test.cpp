@@ -121,3 +121,31 @@ TEST_CASE("a safetensors reader reads one tensor at a time, straight into memory
   CHECK_THROWS_AS(SafetensorsReader(dir / "cut.safetensors"), dw::UserError);
   CHECK_THROWS_AS(SafetensorsReader(dir), dw::UserError);  // a folder
 }
+
+TEST_CASE("a tensor written from pieces is the file its whole tensor makes; a read may take part of one",
+          "[model][safetensors]") {
+  const auto dir = testing::scratch_dir("safetensors_pieces");
+  const torch::Tensor bytes = torch::arange(0, 240, torch::kUInt8).reshape({4, 60});
+  const torch::Tensor values = torch::randn({5});
+  save_safetensors(dir / "whole.safetensors", {{"bytes", bytes}, {"values", values}}, {{"format", "x"}});
+  // The same tensors, `bytes` as three pieces of memory that are not one block.
+  const std::vector<std::uint8_t> first(bytes.data_ptr<std::uint8_t>(), bytes.data_ptr<std::uint8_t>() + 100);
+  const std::vector<std::uint8_t> second(bytes.data_ptr<std::uint8_t>() + 100, bytes.data_ptr<std::uint8_t>() + 101);
+  const std::vector<std::uint8_t> rest(bytes.data_ptr<std::uint8_t>() + 101, bytes.data_ptr<std::uint8_t>() + 240);
+  std::map<std::string, TensorPieces> pieces{
+      {"bytes", {SafetensorsDtype::U8, {4, 60}, {{first.data(), 100}, {second.data(), 1}, {rest.data(), 139}}}},
+      {"values", {SafetensorsDtype::F32, {5}, {{values.data_ptr(), 5 * sizeof(float)}}}}};
+  save_safetensors(dir / "pieces.safetensors", pieces, {{"format", "x"}});
+  CHECK(dw::read_whole_file(dir / "pieces.safetensors") == dw::read_whole_file(dir / "whole.safetensors"));
+  // Pieces that do not fill the shape are a programming error, and nothing is written.
+  pieces["bytes"].pieces.pop_back();
+  CHECK_THROWS_AS(save_safetensors(dir / "short.safetensors", pieces), std::logic_error);
+  CHECK_FALSE(std::filesystem::exists(dir / "short.safetensors"));
+
+  SafetensorsReader reader(dir / "pieces.safetensors");
+  const SafetensorsEntry& entry = *reader.find("bytes");
+  std::vector<std::uint8_t> part(30, 0);
+  reader.read(entry, 95, 30, part.data());
+  for (int i = 0; i < 30; ++i) CHECK(part[static_cast<std::size_t>(i)] == 95 + i);
+  CHECK_THROWS_AS(reader.read(entry, 220, 30, part.data()), std::out_of_range);  // past its end
+}

@@ -4,14 +4,17 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstring>
 #include <random>
 
 #include "datasets/dataset.h"
 #include "datasets/generate.h"
 #include "model/plan_model.h"
+#include "model/safetensors.h"
 #include "model/simulator.h"
 #include "model/view_map.h"
 #include "model/view_recall.h"
+#include "nav/base/atomic_file.h"
 #include "nav/base/user_error.h"
 #include "tiny_run.h"
 #include "view_map_fixtures.h"
@@ -389,6 +392,33 @@ TEST_CASE("a view map is thinned by spacing, saved and loaded; bad files are one
   testing::write_tiny_dataset(dir / "no_poses");
   CHECK_THROWS_WITH(ViewMap::build(dir / "no_poses", "train", {}), Catch::Contains("records poses"));
   CHECK_THROWS_AS(check_view_map_source(manifest, 32, 32, kNavigation, dir / "data"), dw::UserError);
+}
+
+TEST_CASE("a map of more views than one block of frames keeps, saves and loads every frame", "[model][views]") {
+  const auto dir = testing::scratch_dir("view_map_blocks");
+  // 2,500 views (frames are kept 1,024 to a block), each frame its own pattern.
+  const auto frame_of = [](int i) {
+    dw::Image frame(4, 4);
+    for (std::size_t p = 0; p < frame.pixels.size(); ++p) frame.pixels[p] = static_cast<std::uint8_t>((i * 7 + p) % 251);
+    return frame;
+  };
+  ViewMap map;
+  for (int i = 0; i < 2500; ++i) map.add({3, {0.01f * static_cast<float>(i), 0.5f, 0.0f}}, frame_of(i));
+  for (int i : {0, 1, 1023, 1024, 1025, 2047, 2048, 2499}) CHECK(map.frame(i).pixels == frame_of(i).pixels);
+  map.save(dir / "map.safetensors");
+  // The file holds the frames one after another, as one tensor.
+  const TensorMap file = load_safetensors(dir / "map.safetensors");
+  REQUIRE(file.at("frames").sizes() == torch::IntArrayRef({2500, 4, 4, 3}));
+  CHECK(std::memcmp(file.at("frames")[1024].data_ptr(), frame_of(1024).pixels.data(), 48) == 0);
+  const ViewMap loaded = ViewMap::load(dir / "map.safetensors");
+  REQUIRE(loaded.size() == 2500);
+  for (int i : {0, 1023, 1024, 2048, 2499}) {
+    CHECK(loaded.frame(i).pixels == frame_of(i).pixels);
+    CHECK(loaded.view(i).pose.x == map.view(i).pose.x);
+  }
+  // Saved again, the loaded map is the same file.
+  loaded.save(dir / "again.safetensors");
+  CHECK(dw::read_whole_file(dir / "again.safetensors") == dw::read_whole_file(dir / "map.safetensors"));
 }
 
 TEST_CASE("the Simulator recalls the run's views: a walk into a remembered place shows it", "[model][views]") {
