@@ -271,19 +271,19 @@ namespace {
 // "the lowest over the horizon" of each figure a target is set on, with its standard error:
 // whether a figure under a target is a miss or within the noise of a few walks.
 std::string lowest_steps_line(const EvalReport& report) {
-  const auto lowest = [](const ClusteredStepMeans& means, const char* name, const char* format) {
+  const auto lowest = [](const ClusteredStepMeans& means, const char* name, bool decibels) {
     int at = 0;
     for (int k = 1; k < means.horizon(); ++k) {
       if (means.mean(k) < means.mean(at)) at = k;
     }
     char text[120];
-    std::snprintf(text, sizeof text, format, name, means.mean(at), means.standard_error(at), at + 1);
+    std::snprintf(text, sizeof text, decibels ? "%s %+.2f +- %.2f dB (step %d)" : "%s %.3f +- %.3f (step %d)", name,
+                  means.mean(at), means.standard_error(at), at + 1);
     return std::string(text);
   };
   return "lowest over the horizon, +- standard error (" + std::to_string(report.sharpness.walks()) +
-         " walks as the unit): " + lowest(report.sharpness, "sharpness", "%s %.3f +- %.3f (step %d)") + ", " +
-         lowest(report.layout_gain, "layout gain", "%s %+.2f +- %.2f dB (step %d)") + ", " +
-         lowest(report.psnr_gain, "PSNR gain", "%s %+.2f +- %.2f dB (step %d)") + "\n";
+         " walks as the unit): " + lowest(report.sharpness, "sharpness", false) + ", " +
+         lowest(report.layout_gain, "layout gain", true) + ", " + lowest(report.psnr_gain, "PSNR gain", true) + "\n";
 }
 }  // namespace
 
