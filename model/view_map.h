@@ -80,7 +80,7 @@ class ViewMap {
   int width() const { return width_; }
   int height() const { return height_; }
   const View& view(int index) const { return views_.at(static_cast<std::size_t>(index)); }
-  // A copy of view `index`'s frame (the frames are kept in one block, see frame_bytes_).
+  // A copy of view `index`'s frame (the frames are kept in blocks, see frame_blocks_).
   Image frame(int index) const;
 
   // The `count` views that look most like `frame` (same size as the map's frames), best first:
@@ -109,7 +109,7 @@ class ViewMap {
   void for_each_near(std::uint64_t world, const nav::Pose& pose, float radius, float max_yaw,
                      const std::function<void(int, float, float)>& visit) const;
 
-  // Files views_[index] under its cell and its thumbnail, once its frame is in frame_bytes_.
+  // Files views_[index] under its cell and its thumbnail, once its frame is in frame_blocks_.
   void index_view(const View& view);
   const std::uint8_t* frame_data(int index) const;
   std::size_t frame_size() const { return static_cast<std::size_t>(width_) * height_ * 3; }
