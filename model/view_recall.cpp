@@ -17,6 +17,19 @@ bool same_frames(const std::vector<Image>& a, const std::vector<Image>& b) {
          });
 }
 
+// Where each of `count` start frames was taken, relative to the first, by dead reckoning
+// (`actions`: one row per gap; missing rows stand still).
+std::vector<nav::Pose> start_path(const std::vector<std::vector<float>>& actions, std::size_t count,
+                                  const nav::ActionLimits& limits) {
+  std::vector<nav::Pose> path{nav::Pose{}};
+  for (std::size_t t = 1; t < count; ++t) {
+    const std::vector<float> still(3, 0.0f);
+    const std::vector<float>& a = t - 1 < actions.size() ? actions[t - 1] : still;
+    path.push_back(nav::free_step(path.back(), {a.at(0), a.at(1), a.at(2)}, limits));
+  }
+  return path;
+}
+
 }  // namespace
 
 ViewRecall::ViewRecall(std::shared_ptr<const ViewMap> map, const data::ActionSchema& schema,
@@ -35,20 +48,31 @@ void ViewRecall::locate(const std::vector<std::vector<Image>>& frames,
   poses_.assign(batch, nav::Pose{});
   imagined_.assign(batch, 0);
   since_start_.assign(batch, true);
+  own_poses_.assign(batch, nav::Pose{});
+  start_views_.reset();
   if (!map_ || !navigation_) return;  // located whether on or off, so switching on later is right
   const std::vector<std::vector<float>> none;
   const auto actions_of = [&](std::size_t b) -> const std::vector<std::vector<float>>& {
     return actions.empty() ? none : actions[b];
   };
+  auto start_views = std::make_shared<std::vector<StartViews>>(batch);
   for (std::size_t b = 0; b < batch; ++b) {
     // A planner's population starts as many rows from one start: it is found once and remembered.
     const Guess guess = remembered_guess(frames[b], actions_of(b));
     scores_[b] = guess.score;
-    if (guess.index < 0 || guess.score > options_.locate_rms) continue;
+    if (guess.index < 0 || guess.score > options_.locate_rms) {
+      // Not located: its looks will ask its start frames, kept with where each was taken.
+      const std::vector<nav::Pose> path = start_path(actions_of(b), frames[b].size(), limits_);
+      for (std::size_t t = 0; t < frames[b].size(); ++t) {
+        (*start_views)[b].push_back({nav::relative(path.back(), path[t]), ViewMap::thumbnail_of(frames[b][t])});
+      }
+      continue;
+    }
     located_[b] = true;
     worlds_[b] = map_->view(guess.index).world;
     poses_[b] = map_->view(guess.index).pose;
   }
+  start_views_ = std::move(start_views);
 }
 
 ViewRecall::Guess ViewRecall::remembered_guess(const std::vector<Image>& frames,
@@ -62,13 +86,7 @@ ViewRecall::Guess ViewRecall::remembered_guess(const std::vector<Image>& frames,
 
 ViewRecall::Guess ViewRecall::best_guess(const std::vector<Image>& frames,
                                          const std::vector<std::vector<float>>& actions) const {
-  // Where each start frame was taken, relative to the first, by dead reckoning.
-  std::vector<nav::Pose> path{nav::Pose{}};
-  for (std::size_t t = 1; t < frames.size(); ++t) {
-    const std::vector<float> still(3, 0.0f);
-    const std::vector<float>& a = t - 1 < actions.size() ? actions[t - 1] : still;
-    path.push_back(nav::free_step(path.back(), {a.at(0), a.at(1), a.at(2)}, limits_));
-  }
+  const std::vector<nav::Pose> path = start_path(actions, frames.size(), limits_);
   const nav::Pose& last = path.back();
   std::vector<Image> thumbnails;
   for (const Image& frame : frames) thumbnails.push_back(ViewMap::thumbnail_of(frame));
@@ -94,6 +112,7 @@ void ViewRecall::move(const std::vector<std::vector<float>>& actions) {
   for (std::size_t b = 0; b < poses_.size(); ++b) {
     const std::vector<float>& a = actions[b];
     if (a.size() != 3) throw UserError("view recall: a navigation action has 3 values");
+    own_poses_[b] = nav::free_step(own_poses_[b], {a[0], a[1], a[2]}, limits_);
     const nav::Pose from = poses_[b];
     nav::Pose to = nav::free_step(from, {a[0], a[1], a[2]}, limits_);
     if (located_[b] && !is_free(worlds_[b], to.x, to.y)) {  // a wall: slide along one axis, or stop
@@ -181,12 +200,9 @@ void ViewRecall::choose_by_look(std::vector<int>& chosen, const std::vector<bool
     if (imagined_[b] < (located_[b] ? options_.relook_steps : options_.look_steps)) continue;
     // Looked at every look_steps steps, found or not: a search reads every view of the map.
     imagined_[b] = 0;
-    const Image frame = frame_of(static_cast<std::int64_t>(b));
-    const std::vector<ViewMatch> best = map_->candidates(frame, 1);
-    if (best.empty() || map_->coarse_difference(best.front().index, ViewMap::thumbnail_of(frame)) > options_.look_rms) {
-      continue;
-    }
-    chosen[b] = best.front().index;
+    const int found = look_up(b, frame_of(static_cast<std::int64_t>(b)));
+    if (found < 0) continue;
+    chosen[b] = found;
     const View& view = map_->view(chosen[b]);
     located_[b] = true;
     placed_by_look_[b] = true;
@@ -194,6 +210,34 @@ void ViewRecall::choose_by_look(std::vector<int>& chosen, const std::vector<bool
     poses_[b] = view.pose;
     since_start_[b] = false;
   }
+}
+
+int ViewRecall::look_up(std::size_t b, const Image& frame) const {
+  const Image thumbnail = ViewMap::thumbnail_of(frame);
+  const bool ask_start = options_.look_start_rms > 0.0;
+  const StartViews& starts = start_views_->at(b);
+  int best = -1;
+  double best_score = std::numeric_limits<double>::infinity();
+  for (const ViewMatch& match : map_->candidates(frame, ask_start ? std::max(1, options_.look_guesses) : 1)) {
+    const double look = map_->coarse_difference(match.index, thumbnail);
+    if (look > options_.look_rms) continue;
+    if (!ask_start) return match.index;
+    // As locate() scores a guess: each start frame against the views seen from where it would
+    // have been taken, were the walk standing where this view was seen.
+    const View& view = map_->view(match.index);
+    double total = look;
+    for (const StartView& start : starts) {
+      const nav::Pose there = nav::compose(view.pose, nav::relative(own_poses_[b], start.pose));
+      total += std::min(kUnseenDifference, map_->closest_looking(view.world, there, options_.locate_radius,
+                                                                 options_.locate_yaw, start.thumbnail));
+    }
+    const double score = total / static_cast<double>(starts.size() + 1);
+    if (score <= options_.look_start_rms && score < best_score) {
+      best = match.index;
+      best_score = score;
+    }
+  }
+  return best;
 }
 
 }  // namespace dw::model

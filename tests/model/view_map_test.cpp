@@ -138,10 +138,12 @@ TEST_CASE("no view is recalled at the first step after the true start frames, on
 }
 
 // Recall options for the corridor: a look every `look_steps`, and once placed, the view at the pose
-// (within 0.05 cells) one step after the last.
+// (within 0.05 cells) one step after the last. The start frames are not asked (look_start_rms 0):
+// these walks start on black frames, like nothing in the map.
 ViewRecallOptions look_options(int look_steps) {
   ViewRecallOptions options;
   options.look_steps = look_steps;
+  options.look_start_rms = 0.0;
   options.ramp_steps = 1;
   options.position_tolerance = 0.05f;
   options.free_radius = 0.0f;
@@ -482,4 +484,47 @@ TEST_CASE("the Simulator shows a view recalled from aside moved to the walk's po
   simulator->set_move_views(false);
   CHECK_FALSE(simulator->move_views());
   CHECK(max_difference(walk({{marked_frame(2)}})[1][0], marked_frame(3)) == 0);
+}
+
+TEST_CASE("a look takes the look-alike whose surroundings look like the walk's start frames", "[model][views]") {
+  // Start frames like views 2 and 3 of the corridor, a little brighter, so the walk is not located
+  // by them; three steps on, it imagines view 6's frame. The corridor's view 6 is a little off, and
+  // elsewhere (y = 3) the very frame is seen, but where the start frames would have been taken
+  // were the walk there, white views are seen: unlike them.
+  const auto brighter = [](Image image, int by) {
+    for (auto& value : image.pixels) value = static_cast<std::uint8_t>(std::min(255, value + by));
+    return image;
+  };
+  Image white(16, 16);
+  std::fill(white.pixels.begin(), white.pixels.end(), std::uint8_t{255});
+  const auto elsewhere = [&](ViewMap& map) {
+    map.add({1, {0.24f, 3.0f, 0.0f}}, white);
+    map.add({1, {0.36f, 3.0f, 0.0f}}, white);
+    map.add({1, {0.72f, 3.0f, 0.0f}}, marked_frame(6));  // the better look-alike
+  };
+  const auto taken = [&](const ViewMap& map, double look_start_rms) {
+    ViewRecallOptions options = look_options(3);
+    options.locate_rms = 0.01;
+    options.look_start_rms = look_start_rms;
+    ViewRecall recall(std::make_shared<const ViewMap>(map), kNavigation, options);
+    recall.locate({{brighter(marked_frame(2), 10), brighter(marked_frame(3), 10)}}, {{kForward}});
+    REQUIRE_FALSE(recall.located(0));
+    std::vector<int> chosen;
+    for (int t = 0; t < 3; ++t) {
+      recall.move({kForward});
+      chosen = recall.choose({false});
+    }
+    recall.choose_by_look(chosen, {false}, [](std::int64_t) { return marked_frame(6); });
+    CHECK(recall.located(0) == (chosen.front() >= 0));
+    return chosen.front();
+  };
+  ViewMap both = corridor(6);
+  both.add({1, {0.72f, 0.0f, 0.0f}}, brighter(marked_frame(6), 6));  // index 6: the corridor's look-alike
+  elsewhere(both);                                                   // index 9: the one elsewhere
+  CHECK(taken(both, 0.0) == 9);    // the start frames not asked: the better look-alike
+  CHECK(taken(both, 0.15) == 6);   // asked: the one in the corridor the walk started in
+  ViewMap only_elsewhere;
+  elsewhere(only_elsewhere);
+  CHECK(taken(only_elsewhere, 0.0) == 2);
+  CHECK(taken(only_elsewhere, 0.15) == -1);  // its surroundings are unlike the start: nothing is taken
 }
