@@ -76,6 +76,20 @@ void ViewMap::add(const View& view, Image frame) {
   index_view(view);
 }
 
+std::set<std::uint64_t> ViewMap::worlds() const {
+  std::set<std::uint64_t> seeds;
+  for (const View& view : views_) seeds.insert(view.world);
+  return seeds;
+}
+
+void ViewMap::append(const ViewMap& other) {
+  const std::set<std::uint64_t> held = worlds();
+  for (const std::uint64_t world : other.worlds()) {
+    if (held.count(world)) throw UserError("view map: world seed " + std::to_string(world) + " is already in the map");
+  }
+  for (std::size_t i = 0; i < other.views_.size(); ++i) add(other.views_[i], other.frame(static_cast<int>(i)));
+}
+
 void ViewMap::index_view(const View& view) {
   const int index = static_cast<int>(views_.size());
   cells_[cell_key(view.world, view.pose.x, view.pose.y)].push_back(index);

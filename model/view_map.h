@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -70,6 +71,12 @@ class ViewMap {
   static ViewMap load(const std::filesystem::path& file);
   // Written atomically (temporary name, then rename).
   void save(const std::filesystem::path& file) const;
+
+  // Adds every view of `other`, its indices after this map's: a map of more worlds, built in parts.
+  // UserError when `other` shows a world this map already holds (its views would be kept twice).
+  void append(const ViewMap& other);
+  // The world seeds of its views.
+  std::set<std::uint64_t> worlds() const;
 
   // Adds one view (frames must all have one size). `build` uses it; so can a program with its
   // own frames and poses.

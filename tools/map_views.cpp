@@ -1,9 +1,12 @@
 // `dreamwalk map-views`: remembers the views of a dataset's training walks by pose, in a run folder
 // (view_map.safetensors), so that the run's Simulator recalls them in the worlds it was trained in.
-// With --world-seed instead of --data it generates the walks `gen` would write, in memory.
+// With --world-seed instead of --data it generates the walks `gen` would write, in memory. With
+// --add the views join the run's map instead of replacing it (the default map is built in two
+// parts: world 1's walks, then walks of other worlds).
 #include <fmt/format.h>
 
 #include <memory>
+#include <set>
 #include <string>
 
 #include "datasets/dataset.h"
@@ -32,6 +35,7 @@ struct MapViewsFlags {
   std::string checkpoint;
   std::string data;
   std::string split = "train";
+  bool add = false;  // add to the run's map instead of replacing it
   model::ViewMapSpacing spacing;
   // --world-seed: the walks of `gen --world-seed S --episodes N --steps T --policy P` (its
   // training split), generated in memory at the model's frame size.
@@ -58,22 +62,52 @@ void run_map_views(const MapViewsFlags& flags, bool generate) {
   if (generate == !flags.data.empty()) throw UserError("map-views: give one of --data DIR or --world-seed S");
   const std::filesystem::path run = model::resolve_run_dir(flags.checkpoint);
   const model::CheckpointMeta meta = model::read_checkpoint_meta(run).meta;
-  ProgressLine progress("map-views", generate ? flags.walks.episodes : 0, "episodes");
+  const std::filesystem::path out = run / model::kViewMapFile;
   model::ViewMap map;
+  if (flags.add) {
+    if (!std::filesystem::exists(out)) {
+      throw UserError("map-views --add: " + run.string() + " has no view map (" + model::kViewMapFile + ") to add to");
+    }
+    map = model::ViewMap::load(out);
+    // Walks to be generated name their worlds up front: a clash is refused before any is walked.
+    const std::set<std::uint64_t> held = map.worlds();
+    for (int w = 0; generate && w < flags.walks.worlds; ++w) {
+      const std::uint64_t world = flags.walks.world_seed + static_cast<std::uint64_t>(w);
+      if (held.count(world)) {
+        throw UserError(out.string() + ": view map: world seed " + std::to_string(world) + " is already in the map");
+      }
+    }
+  }
+  const std::size_t before = map.size();
+  ProgressLine progress("map-views", generate ? flags.walks.episodes : 0, "episodes");
+  model::ViewMap added;
   if (generate) {
-    map = generated_map(flags, meta, progress);
+    added = generated_map(flags, meta, progress);
   } else {
     const data::Manifest manifest = data::read_manifest(flags.data);
     model::check_view_map_source(manifest, meta.config.model.width, meta.config.model.height, meta.schema,
                                  flags.data);
-    map = model::ViewMap::build(flags.data, flags.split, flags.spacing, [&](int done, int) { progress.update(done); });
+    added = model::ViewMap::build(flags.data, flags.split, flags.spacing, [&](int done, int) { progress.update(done); });
   }
   progress.finish();
-  const std::filesystem::path out = run / model::kViewMapFile;
+  if (flags.add) {
+    try {
+      map.append(added);
+    } catch (const UserError& error) {
+      throw UserError(out.string() + ": " + error.what());
+    }
+  } else {
+    map = std::move(added);
+  }
   map.save(out);
-  fmt::print("wrote {}: {} views of {} ({:.1f} MB)\n", out.string(), map.size(),
-             generate ? fmt::format("{} generated walks of world seed {}", flags.walks.episodes, flags.walks.world_seed)
+  const std::string worlds =
+      flags.walks.worlds > 1 ? fmt::format("world seeds {}..{}", flags.walks.world_seed,
+                                           flags.walks.world_seed + static_cast<std::uint64_t>(flags.walks.worlds) - 1)
+                             : fmt::format("world seed {}", flags.walks.world_seed);
+  fmt::print("wrote {}: {} views of {}{} ({:.1f} MB)\n", out.string(), map.size(),
+             generate ? fmt::format("{} generated walks of {}", flags.walks.episodes, worlds)
                       : "split '" + flags.split + "'",
+             flags.add ? fmt::format(", {} of them added to the {} there", map.size() - before, before) : "",
              static_cast<double>(std::filesystem::file_size(out)) / 1e6);
 }
 
@@ -93,6 +127,10 @@ void add_map_views_command(CLI::App& app) {
                           "Instead of --data: generate the training walks that `gen --world-seed S` with "
                           "--episodes, --steps and --policy would write, in memory (no dataset on disk)");
   seed->excludes(data);
+  command->add_option("--worlds", flags->walks.worlds, "With --world-seed: walks spread over world seeds S .. S+W-1, as gen's")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000))
+      ->needs(seed);
   command->add_option("--episodes", flags->walks.episodes, "With --world-seed: walks")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000))
@@ -113,6 +151,8 @@ void add_map_views_command(CLI::App& app) {
   command->add_option("--yaw-spacing", flags->spacing.yaw, "... and per this many radians of heading")
       ->capture_default_str()
       ->check(CLI::Range(0.001f, 3.2f));
+  command->add_flag("--add", flags->add,
+                    "Add these views to the run's map instead of replacing it (their worlds must not be in it yet)");
   command->callback([flags, seed] { run_map_views(*flags, seed->count() > 0); });
 }
 

@@ -528,3 +528,22 @@ TEST_CASE("a look takes the look-alike whose surroundings look like the walk's s
   CHECK(taken(only_elsewhere, 0.0) == 2);
   CHECK(taken(only_elsewhere, 0.15) == -1);  // its surroundings are unlike the start: nothing is taken
 }
+
+TEST_CASE("a map takes the views of another's worlds after its own, never a world it holds", "[model][views]") {
+  ViewMap map = corridor(3);  // world 1
+  ViewMap other;
+  other.add({2, {0.5f, 0.5f, 0.0f}}, marked_frame(7));
+  other.add({3, {1.5f, 0.5f, 0.0f}}, marked_frame(8));
+  map.append(other);
+  REQUIRE(map.size() == 5);
+  CHECK(map.view(3).world == 2);
+  CHECK(max_difference(map.frame(4), marked_frame(8)) == 0);
+  CHECK(map.nearest(3, {1.5f, 0.5f, 0.0f}, 0.1f, 0.1f, 1.0f).index == 4);
+  CHECK(map.candidates(marked_frame(7), 1).front().index == 3);
+  // World 2 again: refused whole, nothing added.
+  ViewMap again;
+  again.add({4, {0.0f, 0.0f, 0.0f}}, marked_frame(9));
+  again.add({2, {0.6f, 0.5f, 0.0f}}, marked_frame(9));
+  CHECK_THROWS_WITH(map.append(again), Catch::Contains("world seed 2 is already in the map"));
+  CHECK(map.size() == 5);
+}
