@@ -13,7 +13,7 @@
 #                 `map-views --data data/map`), and added to it the views of 200 walks in 100
 #                 other worlds (seeds 2000..2099, never a held-out world: those are 1001.. and
 #                 1101..) for walks in worlds the model never saw to find look-alike rooms in
-#                 (about 40 s, 2.1 GB); built again when RUN/view_map.recipe names another recipe
+#                 (about 30 s, 2.1 GB); built again when RUN/view_map.recipe names another recipe
 #   unseen-val    data/unseen_val: a tuning split for worlds the model never saw, 40 walks in 4
 #                 worlds (seeds 1101..1104, in its test_unseen split), so settings for those
 #                 worlds are chosen without looking at data/default's test_unseen (about 10 s)
