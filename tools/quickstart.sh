@@ -25,9 +25,10 @@ if [ -n "${DREAMWALK_TRAIN_MINUTES:-}" ]; then
       --json out/eval.json --plot out/eval.png
 fi
 
-# The view map (views of 800 walks of world 1 by pose, recalled there) is too large for the
-# repository (1.6 GB): it is built from walks generated in memory (about 35 s), and again when
-# it is of an older recipe. DREAMWALK_NO_VIEW_MAP=1 skips it.
+# The view map (views of 800 walks of world 1 by pose, recalled there, and of 200 walks in 100
+# other worlds, for walks in worlds the model never saw) is too large for the repository
+# (2.1 GB): it is built from walks generated in memory (about 30 s), and again when it is of an
+# older recipe. DREAMWALK_NO_VIEW_MAP=1 skips it.
 if [ -z "${DREAMWALK_NO_VIEW_MAP:-}" ]; then
   bash tools/gen-default-data.sh "$dreamwalk" view-map "$model"
 fi
