@@ -82,11 +82,15 @@ std::set<std::uint64_t> ViewMap::worlds() const {
   return seeds;
 }
 
-void ViewMap::append(const ViewMap& other) {
-  const std::set<std::uint64_t> held = worlds();
-  for (const std::uint64_t world : other.worlds()) {
+void ViewMap::check_new_worlds(const std::set<std::uint64_t>& worlds) const {
+  const std::set<std::uint64_t> held = this->worlds();
+  for (const std::uint64_t world : worlds) {
     if (held.count(world)) throw UserError("view map: world seed " + std::to_string(world) + " is already in the map");
   }
+}
+
+void ViewMap::append(const ViewMap& other) {
+  check_new_worlds(other.worlds());
   for (std::size_t i = 0; i < other.views_.size(); ++i) add(other.views_[i], other.frame(static_cast<int>(i)));
 }
 

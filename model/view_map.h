@@ -75,6 +75,9 @@ class ViewMap {
   // Adds every view of `other`, its indices after this map's: a map of more worlds, built in parts.
   // UserError when `other` shows a world this map already holds (its views would be kept twice).
   void append(const ViewMap& other);
+  // UserError naming the first of `worlds` this map already holds (append's check, for a caller
+  // that knows the worlds before it has their views).
+  void check_new_worlds(const std::set<std::uint64_t>& worlds) const;
   // The world seeds of its views.
   std::set<std::uint64_t> worlds() const;
 

@@ -5,6 +5,7 @@
 // parts: world 1's walks, then walks of other worlds).
 #include <fmt/format.h>
 
+#include <functional>
 #include <memory>
 #include <set>
 #include <string>
@@ -58,6 +59,16 @@ model::ViewMap generated_map(const MapViewsFlags& flags, const model::Checkpoint
   return model::ViewMap::build_generated(options, flags.spacing, [&](int done, int) { progress.update(done); });
 }
 
+// Runs `adding` (which may refuse a world already in the map, or frames of another size) with the
+// map file named in its error.
+void naming_file_in_errors(const std::filesystem::path& file, const std::function<void()>& adding) {
+  try {
+    adding();
+  } catch (const UserError& error) {
+    throw UserError(file.string() + ": " + error.what());
+  }
+}
+
 void run_map_views(const MapViewsFlags& flags, bool generate) {
   if (generate == !flags.data.empty()) throw UserError("map-views: give one of --data DIR or --world-seed S");
   const std::filesystem::path run = model::resolve_run_dir(flags.checkpoint);
@@ -70,13 +81,11 @@ void run_map_views(const MapViewsFlags& flags, bool generate) {
     }
     map = model::ViewMap::load(out);
     // Walks to be generated name their worlds up front: a clash is refused before any is walked.
-    const std::set<std::uint64_t> held = map.worlds();
+    std::set<std::uint64_t> worlds;
     for (int w = 0; generate && w < flags.walks.worlds; ++w) {
-      const std::uint64_t world = flags.walks.world_seed + static_cast<std::uint64_t>(w);
-      if (held.count(world)) {
-        throw UserError(out.string() + ": view map: world seed " + std::to_string(world) + " is already in the map");
-      }
+      worlds.insert(flags.walks.world_seed + static_cast<std::uint64_t>(w));
     }
+    naming_file_in_errors(out, [&] { map.check_new_worlds(worlds); });
   }
   const std::size_t before = map.size();
   ProgressLine progress("map-views", generate ? flags.walks.episodes : 0, "episodes");
@@ -91,11 +100,7 @@ void run_map_views(const MapViewsFlags& flags, bool generate) {
   }
   progress.finish();
   if (flags.add) {
-    try {
-      map.append(added);
-    } catch (const UserError& error) {
-      throw UserError(out.string() + ": " + error.what());
-    }
+    naming_file_in_errors(out, [&] { map.append(added); });
   } else {
     map = std::move(added);
   }
