@@ -95,7 +95,7 @@ class StreamingFile {
  public:
   explicit StreamingFile(fs::path path)
       : path_(std::move(path)),
-        temporary_(path_.parent_path() / ("." + path_.filename().string() + "." + std::to_string(getpid()) + ".tmp")) {
+        temporary_(temporary_path_for(path_)) {
     file_ = std::fopen(temporary_.c_str(), "wb");
     if (!file_) throw UserError(path_.string() + ": cannot create the packed cache file");
   }
@@ -113,9 +113,7 @@ class StreamingFile {
     std::fclose(file_);
     file_ = nullptr;
     if (!flushed) throw UserError(path_.string() + ": write failed (disk full?)");
-    std::error_code error;
-    fs::rename(temporary_, path_, error);
-    if (error) throw UserError(path_.string() + ": cannot rename into place: " + error.message());
+    rename_into_place(temporary_, path_);
   }
 
  private:

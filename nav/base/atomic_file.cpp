@@ -1,5 +1,10 @@
 #include "nav/base/atomic_file.h"
 
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -37,9 +42,44 @@ void rename_into_place(const std::filesystem::path& temporary, const std::filesy
   }
 }
 
+namespace {
+
+// The pid in a temporary's name ".NAME.PID.N.EXT" made for `name`, or 0 when `file` is not one.
+long temporary_owner(const std::string& file, const std::string& name) {
+  const std::string prefix = "." + name + ".";
+  if (file.compare(0, prefix.size(), prefix) != 0) return 0;
+  const std::string rest = file.substr(prefix.size());  // "PID.N.EXT"
+  const auto pid_end = rest.find('.');
+  const auto count_end = pid_end == std::string::npos ? pid_end : rest.find('.', pid_end + 1);
+  if (pid_end == 0 || count_end == std::string::npos || count_end == pid_end + 1) return 0;
+  const auto digits = [](const std::string& text) { return text.find_first_not_of("0123456789") == std::string::npos; };
+  if (!digits(rest.substr(0, pid_end)) || !digits(rest.substr(pid_end + 1, count_end - pid_end - 1))) return 0;
+  return std::atol(rest.substr(0, pid_end).c_str());
+}
+
+bool process_runs(long pid) { return kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH; }
+
+}  // namespace
+
+std::vector<std::filesystem::path> temporaries_of(const std::filesystem::path& path) {
+  std::vector<std::filesystem::path> found;
+  std::error_code error;
+  const auto folder = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
+  for (std::filesystem::directory_iterator it(folder, error), end; !error && it != end; it.increment(error))
+    if (temporary_owner(it->path().filename().string(), path.filename().string()) > 0) found.push_back(it->path());
+  return found;
+}
+
 std::filesystem::path temporary_path_for(const std::filesystem::path& path) {
-  auto name = path.filename().string();
-  return path.parent_path() / ("." + name + ".tmp");
+  const std::string name = path.filename().string();
+  for (const auto& temporary : temporaries_of(path)) {
+    if (process_runs(temporary_owner(temporary.filename().string(), name))) continue;
+    std::error_code ignored;  // another writer may be removing it too
+    std::filesystem::remove_all(temporary, ignored);
+  }
+  static std::atomic<unsigned long> made{0};
+  const std::string unique = std::to_string(getpid()) + "." + std::to_string(made++);
+  return path.parent_path() / ("." + name + "." + unique + ".tmp");
 }
 
 void write_file_atomically(const std::filesystem::path& path, const void* data, size_t size) {

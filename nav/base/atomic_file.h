@@ -10,8 +10,13 @@
 
 namespace dw {
 
-// The temporary sibling name used for `path` (same folder, so rename is atomic).
+// A temporary sibling name for one new write of `path` (same folder, so rename is atomic):
+// ".NAME.PID.N.tmp", unique to the process and the call, so two processes (the ranks of a
+// distributed run building one cache) or two threads writing one file never share a temporary.
+// The temporaries of `path` left by writers that no longer run (a kill -9) are removed first.
 std::filesystem::path temporary_path_for(const std::filesystem::path& path);
+// The temporaries of `path` now in its folder: writes in progress, or left by killed writers.
+std::vector<std::filesystem::path> temporaries_of(const std::filesystem::path& path);
 // Renames a finished temporary (from temporary_path_for) onto `path`; UserError naming `path` if
 // that fails. For writers that fill the temporary themselves (GIF, MP4).
 void rename_into_place(const std::filesystem::path& temporary, const std::filesystem::path& path);

@@ -27,7 +27,7 @@ TEST_CASE("PNG round trip keeps every byte", "[nav][image]") {
   REQUIRE(back.width == 7);
   REQUIRE(back.height == 5);
   CHECK(back.pixels == image.pixels);
-  CHECK_FALSE(fs::exists(dw::temporary_path_for(dir / "a.png")));
+  CHECK(dw::temporaries_of(dir / "a.png").empty());
   dw::save_png(image, dir / "new" / "folder" / "b.png");  // as `eval --plot out/x.png` on a fresh checkout
   CHECK(dw::load_image(dir / "new" / "folder" / "b.png").pixels == image.pixels);
 }

@@ -60,7 +60,7 @@ TEST_CASE("episode round trip keeps frames, actions, poses and meta exactly", "[
   episode.actions[2] = {1.0f, -1.0f, 0.1f};
   episode.poses[4] = {1e-7f, -123.456f, 3.14159265f};
   write_episode(episode, dir / "ep");
-  CHECK_FALSE(fs::exists(dw::temporary_path_for(dir / "ep")));
+  CHECK(dw::temporaries_of(dir / "ep").empty());
   const Episode back = read_episode(dir / "ep");
   REQUIRE(back.frames.size() == 7);
   for (std::size_t i = 0; i < back.frames.size(); ++i) CHECK(back.frames[i].pixels == episode.frames[i].pixels);

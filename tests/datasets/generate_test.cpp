@@ -65,7 +65,7 @@ TEST_CASE("a generated dataset validates and has the planned splits", "[datasets
   CHECK(second.meta.world_seed == 12u);
   CHECK(second.poses.size() == 5);
   CHECK(second.meta.policy == "explore");
-  CHECK_FALSE(fs::exists(dw::temporary_path_for(dir / "data")));
+  CHECK(dw::temporaries_of(dir / "data").empty());
 
   const dw::Image sheet = make_contact_sheet(dir / "data", {"train", 2, 3, 0});
   CHECK(sheet.width == 3 * 33 + 1);

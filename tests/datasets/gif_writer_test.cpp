@@ -39,7 +39,7 @@ TEST_CASE("a GIF decodes back to the frames written", "[datasets][gif]") {
   CHECK(back[1].at(5, 5)[1] == 255);
   CHECK(back[2].at(5, 5)[2] == 255);
   CHECK(back[2].at(5, 5)[0] == 0);
-  CHECK_FALSE(fs::exists(dw::temporary_path_for(dir / "a.gif")));
+  CHECK(dw::temporaries_of(dir / "a.gif").empty());
 }
 
 TEST_CASE("a GIF gets the same permissions as every other file we write", "[datasets][gif]") {

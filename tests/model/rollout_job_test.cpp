@@ -71,7 +71,7 @@ TEST_CASE("a rollout writes PNG frames and a GIF that decodes to every step", "[
   CHECK(json["steps"] == 5);
   // The same --out again needs --force; nothing half-written is left beside it.
   REQUIRE_THROWS_WITH(run_rollout_job(*simulator, job), Catch::Contains("--force"));
-  CHECK_FALSE(fs::exists(dw::temporary_path_for(dir / "out")));
+  CHECK(dw::temporaries_of(dir / "out").empty());
 }
 
 TEST_CASE("sampled rollouts repeat with the same seed and differ with another", "[model][rollout]") {
