@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -44,17 +45,36 @@ void rename_into_place(const std::filesystem::path& temporary, const std::filesy
 
 namespace {
 
-// The pid in a temporary's name ".NAME.PID.N.EXT" made for `name`, or 0 when `file` is not one.
-long temporary_owner(const std::string& file, const std::string& name) {
+// This machine's name as it goes into a temporary's name: letters, digits and '-' only, so the
+// name's dots still separate its fields.
+const std::string& host_name() {
+  static const std::string name = [] {
+    char buffer[256] = {};
+    std::string host = gethostname(buffer, sizeof buffer - 1) == 0 && buffer[0] ? buffer : "host";
+    for (char& c : host)
+      if (!std::isalnum(static_cast<unsigned char>(c))) c = '-';
+    return host;
+  }();
+  return name;
+}
+
+// Who made a temporary ".NAME.HOST.PID.N.EXT" of `name`; pid 0 when `file` is not one.
+struct TemporaryOwner {
+  std::string host;
+  long pid = 0;
+};
+
+TemporaryOwner temporary_owner(const std::string& file, const std::string& name) {
   const std::string prefix = "." + name + ".";
-  if (file.compare(0, prefix.size(), prefix) != 0) return 0;
-  const std::string rest = file.substr(prefix.size());  // "PID.N.EXT"
-  const auto pid_end = rest.find('.');
-  const auto count_end = pid_end == std::string::npos ? pid_end : rest.find('.', pid_end + 1);
-  if (pid_end == 0 || count_end == std::string::npos || count_end == pid_end + 1) return 0;
-  const auto digits = [](const std::string& text) { return text.find_first_not_of("0123456789") == std::string::npos; };
-  if (!digits(rest.substr(0, pid_end)) || !digits(rest.substr(pid_end + 1, count_end - pid_end - 1))) return 0;
-  return std::atol(rest.substr(0, pid_end).c_str());
+  if (file.compare(0, prefix.size(), prefix) != 0) return {};
+  std::vector<std::string> fields;  // HOST, PID, N, then the extension's
+  std::stringstream rest(file.substr(prefix.size()));
+  for (std::string field; std::getline(rest, field, '.');) fields.push_back(field);
+  const auto digits = [](const std::string& text) {
+    return !text.empty() && text.size() < 10 && text.find_first_not_of("0123456789") == std::string::npos;
+  };
+  if (fields.size() < 4 || fields[0].empty() || !digits(fields[1]) || !digits(fields[2])) return {};
+  return {fields[0], std::atol(fields[1].c_str())};
 }
 
 bool process_runs(long pid) { return kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH; }
@@ -66,19 +86,22 @@ std::vector<std::filesystem::path> temporaries_of(const std::filesystem::path& p
   std::error_code error;
   const auto folder = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
   for (std::filesystem::directory_iterator it(folder, error), end; !error && it != end; it.increment(error))
-    if (temporary_owner(it->path().filename().string(), path.filename().string()) > 0) found.push_back(it->path());
+    if (temporary_owner(it->path().filename().string(), path.filename().string()).pid > 0) found.push_back(it->path());
   return found;
 }
 
 std::filesystem::path temporary_path_for(const std::filesystem::path& path) {
   const std::string name = path.filename().string();
   for (const auto& temporary : temporaries_of(path)) {
-    if (process_runs(temporary_owner(temporary.filename().string(), name))) continue;
+    // Only this machine's: on a folder that several machines share (the ranks of a distributed
+    // run), another machine's pid says nothing here.
+    const TemporaryOwner owner = temporary_owner(temporary.filename().string(), name);
+    if (owner.host != host_name() || process_runs(owner.pid)) continue;
     std::error_code ignored;  // another writer may be removing it too
     std::filesystem::remove_all(temporary, ignored);
   }
   static std::atomic<unsigned long> made{0};
-  const std::string unique = std::to_string(getpid()) + "." + std::to_string(made++);
+  const std::string unique = host_name() + "." + std::to_string(getpid()) + "." + std::to_string(made++);
   return path.parent_path() / ("." + name + "." + unique + ".tmp");
 }
 

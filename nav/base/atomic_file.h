@@ -11,9 +11,10 @@
 namespace dw {
 
 // A temporary sibling name for one new write of `path` (same folder, so rename is atomic):
-// ".NAME.PID.N.tmp", unique to the process and the call, so two processes (the ranks of a
-// distributed run building one cache) or two threads writing one file never share a temporary.
-// The temporaries of `path` left by writers that no longer run (a kill -9) are removed first.
+// ".NAME.HOST.PID.N.tmp", unique to the machine, the process and the call, so two processes (the
+// ranks of a distributed run building one cache) or two threads writing one file never share a
+// temporary. The temporaries of `path` that writers on this machine left and that no longer run
+// (a kill -9) are removed first.
 std::filesystem::path temporary_path_for(const std::filesystem::path& path);
 // The temporaries of `path` now in its folder: writes in progress, or left by killed writers.
 std::vector<std::filesystem::path> temporaries_of(const std::filesystem::path& path);

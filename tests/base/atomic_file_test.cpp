@@ -70,27 +70,33 @@ TEST_CASE("two processes writing one file at once both succeed", "[base][atomic]
 
 TEST_CASE("a killed writer's temporary is removed by the next write; a running one's is kept", "[base][atomic]") {
   const fs::path dir = fresh("left_over");
+  // ".x.HOST.PID.N.tmp": this machine's name as temporaries carry it
+  const std::string made = dw::temporary_path_for(dir / "x").filename().string();
+  const std::string host = made.substr(3, made.find('.', 3) - 3);
+  REQUIRE_FALSE(host.empty());
   const pid_t gone = fork();  // a process that has ended: its pid no longer runs
   REQUIRE(gone >= 0);
   if (gone == 0) _exit(0);
   waitpid(gone, nullptr, 0);
-  const fs::path killed = dir / (".model.json." + std::to_string(gone) + ".0.tmp");
-  const fs::path killed_folder = dir / (".model.json." + std::to_string(gone) + ".3.tmp.d");
-  const fs::path running = dir / (".model.json." + std::to_string(getpid()) + ".999.tmp");
-  const fs::path other_file = dir / (".model.jsonl." + std::to_string(gone) + ".0.tmp");
+  const auto temporary = [&](const std::string& name, const std::string& machine, long pid, const std::string& rest) {
+    return dir / ("." + name + "." + machine + "." + std::to_string(pid) + "." + rest);
+  };
+  const fs::path killed = temporary("model.json", host, gone, "0.tmp");
+  const fs::path killed_folder = temporary("model.json", host, gone, "3.tmp.d");
+  const fs::path running = temporary("model.json", host, getpid(), "999.tmp");
+  const fs::path other_machine = temporary("model.json", "elsewhere", gone, "0.tmp");
+  const fs::path other_file = temporary("model.jsonl", host, gone, "0.tmp");
   const fs::path not_ours = dir / ".model.json.tmp";
-  touch(killed);
+  for (const auto& file : {killed, running, other_machine, other_file, not_ours}) touch(file);
   fs::create_directories(killed_folder / "frames");
-  touch(running);
-  touch(other_file);
-  touch(not_ours);
-  CHECK(dw::temporaries_of(dir / "model.json").size() == 3);
+  CHECK(dw::temporaries_of(dir / "model.json").size() == 4);
 
   dw::write_file_atomically(dir / "model.json", std::string("{}"));
   CHECK_FALSE(fs::exists(killed));
   CHECK_FALSE(fs::exists(killed_folder));
-  CHECK(fs::exists(running));     // a write in progress in a process that still runs
-  CHECK(fs::exists(other_file));  // another file's
-  CHECK(fs::exists(not_ours));    // not a name we make
+  CHECK(fs::exists(running));        // a write in progress in a process that still runs
+  CHECK(fs::exists(other_machine));  // its pid says nothing on this machine (a shared folder)
+  CHECK(fs::exists(other_file));     // another file's
+  CHECK(fs::exists(not_ours));       // not a name we make
   CHECK(dw::read_whole_file(dir / "model.json") == "{}");
 }
