@@ -109,24 +109,37 @@ void write_file_atomically(const std::filesystem::path& path, const void* data, 
   write_file_atomically(path, FilePieces{{data, size}});
 }
 
+namespace {
+
+// Writes the pieces to `file` (created or truncated); on failure removes it and throws a UserError
+// naming `path`, the file the caller is writing.
+void write_pieces(const std::filesystem::path& file, const FilePieces& pieces, const std::filesystem::path& path) {
+  std::FILE* stream = std::fopen(file.c_str(), "wb");
+  if (!stream) throw UserError(path.string() + ": cannot open for writing");
+  bool written = true;
+  for (const auto& [data, size] : pieces) written = written && (size == 0 || std::fwrite(data, 1, size, stream) == size);
+  const bool flushed = std::fflush(stream) == 0;
+  std::fclose(stream);
+  if (!written || !flushed) {
+    std::error_code ignored;
+    std::filesystem::remove(file, ignored);
+    throw UserError(path.string() + ": write failed (disk full?)");
+  }
+}
+
+}  // namespace
+
 void write_file_atomically(const std::filesystem::path& path, const FilePieces& pieces) {
   const auto temporary = temporary_path_for(path);
   // Folders on the way are made, as `--out` folders are: `--json out/eval.json` on a fresh checkout.
   std::error_code ignored;  // if this fails, fopen below says so
   if (!path.parent_path().empty()) std::filesystem::create_directories(path.parent_path(), ignored);
-  {
-    std::FILE* file = std::fopen(temporary.c_str(), "wb");
-    if (!file) throw UserError(path.string() + ": cannot open for writing");
-    bool written = true;
-    for (const auto& [data, size] : pieces) written = written && (size == 0 || std::fwrite(data, 1, size, file) == size);
-    const bool flushed = std::fflush(file) == 0;
-    std::fclose(file);
-    if (!written || !flushed) {
-      std::filesystem::remove(temporary);
-      throw UserError(path.string() + ": write failed (disk full?)");
-    }
-  }
+  write_pieces(temporary, pieces, path);
   rename_into_place(temporary, path);
+}
+
+void write_file_in_new_folder(const std::filesystem::path& path, const void* data, size_t size) {
+  write_pieces(path, FilePieces{{data, size}}, path);
 }
 
 void copy_file_atomically(const std::filesystem::path& from, const std::filesystem::path& to) {

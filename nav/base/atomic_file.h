@@ -28,6 +28,10 @@ void write_file_atomically(const std::filesystem::path& path, const void* data, 
 // gigabyte, kept in blocks).
 using FilePieces = std::vector<std::pair<const void*, size_t>>;
 void write_file_atomically(const std::filesystem::path& path, const FilePieces& pieces);
+// Writes `path` directly, with no temporary of its own: only for a file inside a folder that is
+// being built under a temporary name and renamed into place whole (write_folder_atomically, an
+// episode's frames), where a temporary per file would only cost time.
+void write_file_in_new_folder(const std::filesystem::path& path, const void* data, size_t size);
 // Copies `from` to a temporary sibling of `to`, then renames it into place.
 void copy_file_atomically(const std::filesystem::path& from, const std::filesystem::path& to);
 // Builds a folder by calling `write` on an empty temporary sibling, then replaces `dir` with it (replace_folder); on

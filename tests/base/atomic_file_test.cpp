@@ -100,3 +100,17 @@ TEST_CASE("a killed writer's temporary is removed by the next write; a running o
   CHECK(fs::exists(not_ours));       // not a name we make
   CHECK(dw::read_whole_file(dir / "model.json") == "{}");
 }
+
+TEST_CASE("a file in a folder being built is written directly, and a failure names it", "[base][atomic]") {
+  const fs::path dir = fresh("in_new_folder");
+  const std::string contents = "frame bytes";
+  dw::write_file_in_new_folder(dir / "frame.png", contents.data(), contents.size());
+  CHECK(dw::read_whole_file(dir / "frame.png") == contents);
+  CHECK(dw::temporaries_of(dir / "frame.png").empty());
+  try {
+    dw::write_file_in_new_folder(dir / "missing" / "frame.png", contents.data(), contents.size());
+    FAIL("a file in a folder that is not there was written");
+  } catch (const dw::UserError& error) {
+    CHECK(std::string(error.what()).find((dir / "missing" / "frame.png").string()) != std::string::npos);
+  }
+}
