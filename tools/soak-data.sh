@@ -39,6 +39,8 @@ soak() {
   done
   "$@" --out "$out" --force >/dev/null 2>&1 || fail "$name: the rerun after $kills kills failed"
   diff -r -q "$reference" "$out" >/dev/null || fail "$name: the rerun after $kills kills differs from the uninterrupted run"
+  # What the killed runs left under a temporary name, the rerun has removed (nav/base/atomic_file.h).
+  [[ -z "$(find "$work" -maxdepth 1 -name ".$name.*")" ]] || fail "$name: the rerun left the killed runs' temporaries in $work"
   echo "soak-data: $name: $kills kills ($landed while running): no incomplete folder, rerun byte-identical"
 }
 

@@ -57,6 +57,9 @@ if (( done_steps < steps )); then
   "${train[@]}" --out "$work/run" "${resume[@]}" --steps $((steps - done_steps)) >/dev/null 2>&1 ||
     fail "the final resume failed ($work/run)"
 fi
+# Temporaries of killed checkpoint writes are removed by the next write of the same file.
+left=$(find "$work/run" -maxdepth 1 -name '.*.tmp')
+[[ -z "$left" ]] || fail "the final resume left the killed writes' temporaries: $left"
 for file in model.safetensors optimizer.safetensors; do
   cmp -s "$work/reference/$file" "$work/run/$file" ||
     fail "$file after $kills kills differs from the uninterrupted run ($work)"
