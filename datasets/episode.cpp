@@ -233,7 +233,8 @@ void write_episode(const Episode& episode, const fs::path& dir_in) {
     fs::create_directories(temporary / "frames");
     for (std::size_t i = 0; i < episode.frames.size(); ++i) {
       const auto bytes = encode_png(episode.frames[i]);
-      write_file_in_new_folder(temporary / "frames" / frame_file_name(static_cast<int>(i)), bytes.data(), bytes.size());
+      write_file_in_new_folder(temporary / "frames" / frame_file_name(static_cast<int>(i)),
+                               bytes.data(), bytes.size());
     }
     write_file_atomically(temporary / "episode.json", json_file::dump(episode_to_json(episode)));
     if (fs::exists(dir)) {

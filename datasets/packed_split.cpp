@@ -94,8 +94,7 @@ CachePaths cache_paths(const fs::path& dataset_dir, const std::string& split) {
 class StreamingFile {
  public:
   explicit StreamingFile(fs::path path)
-      : path_(std::move(path)),
-        temporary_(temporary_path_for(path_)) {
+      : path_(std::move(path)), temporary_(temporary_path_for(path_)) {
     file_ = std::fopen(temporary_.c_str(), "wb");
     if (!file_) throw UserError(path_.string() + ": cannot create the packed cache file");
   }

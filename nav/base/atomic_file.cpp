@@ -71,7 +71,8 @@ TemporaryOwner temporary_owner(const std::string& file, const std::string& name)
   std::stringstream rest(file.substr(prefix.size()));
   for (std::string field; std::getline(rest, field, '.');) fields.push_back(field);
   const auto digits = [](const std::string& text) {
-    return !text.empty() && text.size() < 10 && text.find_first_not_of("0123456789") == std::string::npos;
+    return !text.empty() && text.size() < 10 &&
+           text.find_first_not_of("0123456789") == std::string::npos;
   };
   if (fields.size() < 4 || fields[0].empty() || !digits(fields[1]) || !digits(fields[2])) return {};
   return {fields[0], std::atol(fields[1].c_str())};
@@ -85,8 +86,10 @@ std::vector<std::filesystem::path> temporaries_of(const std::filesystem::path& p
   std::vector<std::filesystem::path> found;
   std::error_code error;
   const auto folder = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
-  for (std::filesystem::directory_iterator it(folder, error), end; !error && it != end; it.increment(error))
-    if (temporary_owner(it->path().filename().string(), path.filename().string()).pid > 0) found.push_back(it->path());
+  for (std::filesystem::directory_iterator it(folder, error), end; !error && it != end;
+       it.increment(error))
+    if (temporary_owner(it->path().filename().string(), path.filename().string()).pid > 0)
+      found.push_back(it->path());
   return found;
 }
 
@@ -101,7 +104,8 @@ std::filesystem::path temporary_path_for(const std::filesystem::path& path) {
     std::filesystem::remove_all(temporary, ignored);
   }
   static std::atomic<unsigned long> made{0};
-  const std::string unique = host_name() + "." + std::to_string(getpid()) + "." + std::to_string(made++);
+  const std::string unique =
+      host_name() + "." + std::to_string(getpid()) + "." + std::to_string(made++);
   return path.parent_path() / ("." + name + "." + unique + ".tmp");
 }
 
@@ -113,11 +117,13 @@ namespace {
 
 // Writes the pieces to `file` (created or truncated); on failure removes it and throws a UserError
 // naming `path`, the file the caller is writing.
-void write_pieces(const std::filesystem::path& file, const FilePieces& pieces, const std::filesystem::path& path) {
+void write_pieces(const std::filesystem::path& file, const FilePieces& pieces,
+                  const std::filesystem::path& path) {
   std::FILE* stream = std::fopen(file.c_str(), "wb");
   if (!stream) throw UserError(path.string() + ": cannot open for writing");
   bool written = true;
-  for (const auto& [data, size] : pieces) written = written && (size == 0 || std::fwrite(data, 1, size, stream) == size);
+  for (const auto& [data, size] : pieces)
+    written = written && (size == 0 || std::fwrite(data, 1, size, stream) == size);
   const bool flushed = std::fflush(stream) == 0;
   std::fclose(stream);
   if (!written || !flushed) {

@@ -1,18 +1,18 @@
 // Atomic writes by several writers at once: each write has its own temporary, so two processes
 // (the ranks of a distributed run building one cache) or two threads writing one file never take
 // each other's temporary away, and the temporaries of killed writers are cleared by the next write.
-#include <catch2/catch.hpp>
+#include "nav/base/atomic_file.h"
 
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <thread>
 
-#include "nav/base/atomic_file.h"
 #include "nav/base/user_error.h"
 #include "tests/scratch.h"
 
@@ -20,7 +20,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path fresh(const std::string& name) { return dw::test::fresh_scratch_dir("atomic_file", name, dw::test::Scratch::per_process); }
+fs::path fresh(const std::string& name) {
+  return dw::test::fresh_scratch_dir("atomic_file", name, dw::test::Scratch::per_process);
+}
 
 void touch(const fs::path& path) { std::ofstream(path) << "left over"; }
 
@@ -39,7 +41,8 @@ int write_many(const fs::path& path, const std::string& contents, int times) {
 
 }  // namespace
 
-TEST_CASE("two threads writing one file at once both succeed, and one whole copy is left", "[base][atomic]") {
+TEST_CASE("two threads writing one file at once both succeed, and one whole copy is left",
+          "[base][atomic]") {
   const fs::path path = fresh("threads") / "cache.json";
   const std::string first(4096, 'a'), second(3000, 'b');
   std::atomic<int> failures{0};
@@ -68,7 +71,8 @@ TEST_CASE("two processes writing one file at once both succeed", "[base][atomic]
   CHECK((left == parent_contents || left == child_contents));
 }
 
-TEST_CASE("a killed writer's temporary is removed by the next write; a running one's is kept", "[base][atomic]") {
+TEST_CASE("a killed writer's temporary is removed by the next write; a running one's is kept",
+          "[base][atomic]") {
   const fs::path dir = fresh("left_over");
   // ".x.HOST.PID.N.tmp": this machine's name as temporaries carry it
   const std::string made = dw::temporary_path_for(dir / "x").filename().string();
@@ -78,7 +82,8 @@ TEST_CASE("a killed writer's temporary is removed by the next write; a running o
   REQUIRE(gone >= 0);
   if (gone == 0) _exit(0);
   waitpid(gone, nullptr, 0);
-  const auto temporary = [&](const std::string& name, const std::string& machine, long pid, const std::string& rest) {
+  const auto temporary = [&](const std::string& name, const std::string& machine, long pid,
+                             const std::string& rest) {
     return dir / ("." + name + "." + machine + "." + std::to_string(pid) + "." + rest);
   };
   const fs::path killed = temporary("model.json", host, gone, "0.tmp");
@@ -101,7 +106,8 @@ TEST_CASE("a killed writer's temporary is removed by the next write; a running o
   CHECK(dw::read_whole_file(dir / "model.json") == "{}");
 }
 
-TEST_CASE("a file in a folder being built is written directly, and a failure names it", "[base][atomic]") {
+TEST_CASE("a file in a folder being built is written directly, and a failure names it",
+          "[base][atomic]") {
   const fs::path dir = fresh("in_new_folder");
   const std::string contents = "frame bytes";
   dw::write_file_in_new_folder(dir / "frame.png", contents.data(), contents.size());
@@ -111,6 +117,7 @@ TEST_CASE("a file in a folder being built is written directly, and a failure nam
     dw::write_file_in_new_folder(dir / "missing" / "frame.png", contents.data(), contents.size());
     FAIL("a file in a folder that is not there was written");
   } catch (const dw::UserError& error) {
-    CHECK(std::string(error.what()).find((dir / "missing" / "frame.png").string()) != std::string::npos);
+    CHECK(std::string(error.what()).find((dir / "missing" / "frame.png").string()) !=
+          std::string::npos);
   }
 }
