@@ -13,6 +13,7 @@
 #include <sstream>
 #include <system_error>
 #include <thread>
+#include <utility>
 
 #include "nav/base/user_error.h"
 
@@ -29,21 +30,6 @@ void pause_before_rename() {
   }();
   if (pause_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
 }
-
-}  // namespace
-
-void rename_into_place(const std::filesystem::path& temporary, const std::filesystem::path& path) {
-  pause_before_rename();
-  std::error_code error;
-  std::filesystem::rename(temporary, path, error);
-  if (error) {
-    std::error_code ignored;
-    std::filesystem::remove(temporary, ignored);
-    throw UserError(path.string() + ": cannot rename into place: " + error.message());
-  }
-}
-
-namespace {
 
 // This machine's name as it goes into a temporary's name: letters, digits and '-' only, so the
 // name's dots still separate its fields.
@@ -80,40 +66,19 @@ TemporaryOwner temporary_owner(const std::string& file, const std::string& name)
 
 bool process_runs(long pid) { return kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH; }
 
-}  // namespace
-
-std::vector<std::filesystem::path> temporaries_of(const std::filesystem::path& path) {
-  std::vector<std::filesystem::path> found;
+// The temporaries of `path` in its folder, each with who made it.
+std::vector<std::pair<std::filesystem::path, TemporaryOwner>> owned_temporaries(
+    const std::filesystem::path& path) {
+  std::vector<std::pair<std::filesystem::path, TemporaryOwner>> found;
   std::error_code error;
   const auto folder = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
   for (std::filesystem::directory_iterator it(folder, error), end; !error && it != end;
-       it.increment(error))
-    if (temporary_owner(it->path().filename().string(), path.filename().string()).pid > 0)
-      found.push_back(it->path());
+       it.increment(error)) {
+    TemporaryOwner owner = temporary_owner(it->path().filename().string(), path.filename().string());
+    if (owner.pid > 0) found.emplace_back(it->path(), std::move(owner));
+  }
   return found;
 }
-
-std::filesystem::path temporary_path_for(const std::filesystem::path& path) {
-  const std::string name = path.filename().string();
-  for (const auto& temporary : temporaries_of(path)) {
-    // Only this machine's: on a folder that several machines share (the ranks of a distributed
-    // run), another machine's pid says nothing here.
-    const TemporaryOwner owner = temporary_owner(temporary.filename().string(), name);
-    if (owner.host != host_name() || process_runs(owner.pid)) continue;
-    std::error_code ignored;  // another writer may be removing it too
-    std::filesystem::remove_all(temporary, ignored);
-  }
-  static std::atomic<unsigned long> made{0};
-  const std::string unique =
-      host_name() + "." + std::to_string(getpid()) + "." + std::to_string(made++);
-  return path.parent_path() / ("." + name + "." + unique + ".tmp");
-}
-
-void write_file_atomically(const std::filesystem::path& path, const void* data, size_t size) {
-  write_file_atomically(path, FilePieces{{data, size}});
-}
-
-namespace {
 
 // Writes the pieces to `file` (created or truncated); on failure removes it and throws a UserError
 // naming `path`, the file the caller is writing.
@@ -134,6 +99,41 @@ void write_pieces(const std::filesystem::path& file, const FilePieces& pieces,
 }
 
 }  // namespace
+
+void rename_into_place(const std::filesystem::path& temporary, const std::filesystem::path& path) {
+  pause_before_rename();
+  std::error_code error;
+  std::filesystem::rename(temporary, path, error);
+  if (error) {
+    std::error_code ignored;
+    std::filesystem::remove(temporary, ignored);
+    throw UserError(path.string() + ": cannot rename into place: " + error.message());
+  }
+}
+
+std::vector<std::filesystem::path> temporaries_of(const std::filesystem::path& path) {
+  std::vector<std::filesystem::path> found;
+  for (const auto& [temporary, owner] : owned_temporaries(path)) found.push_back(temporary);
+  return found;
+}
+
+std::filesystem::path temporary_path_for(const std::filesystem::path& path) {
+  for (const auto& [temporary, owner] : owned_temporaries(path)) {
+    // Only this machine's: on a folder that several machines share (the ranks of a distributed
+    // run), another machine's pid says nothing here.
+    if (owner.host != host_name() || process_runs(owner.pid)) continue;
+    std::error_code ignored;  // another writer may be removing it too
+    std::filesystem::remove_all(temporary, ignored);
+  }
+  static std::atomic<unsigned long> made{0};
+  const std::string unique =
+      host_name() + "." + std::to_string(getpid()) + "." + std::to_string(made++);
+  return path.parent_path() / ("." + path.filename().string() + "." + unique + ".tmp");
+}
+
+void write_file_atomically(const std::filesystem::path& path, const void* data, size_t size) {
+  write_file_atomically(path, FilePieces{{data, size}});
+}
 
 void write_file_atomically(const std::filesystem::path& path, const FilePieces& pieces) {
   const auto temporary = temporary_path_for(path);
