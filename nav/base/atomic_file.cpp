@@ -74,7 +74,8 @@ std::vector<std::pair<std::filesystem::path, TemporaryOwner>> owned_temporaries(
   const auto folder = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
   for (std::filesystem::directory_iterator it(folder, error), end; !error && it != end;
        it.increment(error)) {
-    TemporaryOwner owner = temporary_owner(it->path().filename().string(), path.filename().string());
+    TemporaryOwner owner =
+        temporary_owner(it->path().filename().string(), path.filename().string());
     if (owner.pid > 0) found.emplace_back(it->path(), std::move(owner));
   }
   return found;
