@@ -26,6 +26,7 @@ std::vector<std::int64_t> spread_windows(std::int64_t total, std::int64_t count)
 void check_compatible(const Simulator& simulator, const data::WindowEnumerator& windows,
                       const std::filesystem::path& dataset_dir, const EvalOptions& options) {
   const ModelInfo& info = simulator.info();
+  check_context_fits(options.context, info);
   if (windows.width() != info.width || windows.height() != info.height) {
     throw UserError(dataset_dir.string() + ": frames are " + std::to_string(windows.width()) + "x" +
                     std::to_string(windows.height()) + " but the model expects " +

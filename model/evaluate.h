@@ -80,7 +80,8 @@ std::vector<std::vector<Image>> predict_windows(Simulator& simulator, const data
 using EvalProgress = std::function<void(std::int64_t windows_done, std::int64_t windows_total)>;
 
 // Throws UserError for an unknown split, a dataset whose frame size or action dimension does not
-// match the model, a split with no window long enough, or options out of range.
+// match the model, a context longer than the model's, a split with no window long enough, or
+// options out of range.
 EvalReport evaluate(Simulator& simulator, const std::filesystem::path& dataset_dir,
                     const EvalOptions& options, const EvalProgress& progress = {});
 

@@ -223,10 +223,7 @@ RevisitReport evaluate_revisit_walks(Simulator& simulator, const nav::World& wor
                                      const RevisitProgress& progress) {
   check_revisit_options(options);
   const ModelInfo& info = simulator.info();
-  if (options.context > info.context) {
-    throw UserError("--context " + std::to_string(options.context) + ": the model observes at most " +
-                    std::to_string(info.context) + " frames");
-  }
+  check_context_fits(options.context, info);
   const int steps = static_cast<int>(script.actions.size());
   RevisitReport report{script, world.seed(), options.spawn_seed, static_cast<int>(walks.size()),
                        options.context > 0 ? options.context : info.context, HorizonMetrics(steps),

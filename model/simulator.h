@@ -13,6 +13,7 @@
 
 #include "datasets/episode.h"
 #include "nav/base/image.h"
+#include "nav/base/user_error.h"
 
 namespace dw::model {
 
@@ -26,6 +27,15 @@ struct ModelInfo {
   std::string config_json;         // the full config, for display
   std::string weights_hash;        // short hash of the weights, identifies the model in saved walks
 };
+
+// UserError naming --context when `context` start frames are more than the model observes (the
+// dataset evaluation and the revisit protocol take it from that flag).
+inline void check_context_fits(int context, const ModelInfo& info) {
+  if (context > info.context) {
+    throw UserError("--context " + std::to_string(context) + ": the model observes at most " +
+                    std::to_string(info.context) + " frames");
+  }
+}
 
 // Opaque snapshot of the simulator's recurrent state (for rewind / fork).
 class SimulatorState;

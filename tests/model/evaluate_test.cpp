@@ -88,7 +88,8 @@ TEST_CASE("eval JSON has one entry per horizon step and the failure steps", "[mo
   CHECK(plot.width > plot.height);
 }
 
-TEST_CASE("eval rejects an unknown split and a horizon no episode can hold", "[model][eval]") {
+TEST_CASE("eval rejects an unknown split, a horizon no episode can hold, a context too long",
+          "[model][eval]") {
   const auto& tiny = testing::tiny_run();
   auto simulator = Simulator::load(tiny.run);
   EvalOptions options;
@@ -98,6 +99,11 @@ TEST_CASE("eval rejects an unknown split and a horizon no episode can hold", "[m
   options.split = "test";
   options.horizon = 40;
   REQUIRE_THROWS_WITH(evaluate(*simulator, tiny.data, options), Catch::Contains("no episode"));
+  // More start frames than the model observes: named by the flag, not by the simulator's reset.
+  options.horizon = 4;
+  options.context = simulator->info().context + 1;
+  REQUIRE_THROWS_WITH(evaluate(*simulator, tiny.data, options),
+                      Catch::Contains("--context 3: the model observes at most 2"));
 }
 
 TEST_CASE("eval JSON carries layout PSNR, sharpness and the mode", "[model][eval]") {
