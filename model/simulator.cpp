@@ -9,6 +9,7 @@
 #include "model/config.h"
 #include "model/imagination.h"
 #include "model/place_memory.h"
+#include "model/start_room.h"
 #include "model/tensor_io.h"
 #include "model/torch_simulator.h"
 #include "model/view_recall.h"
@@ -32,6 +33,7 @@ class SimulatorState {
   PlaceMemory memory;
   ViewRecall views;
   WallContact walls;
+  StartRoom room;
 };
 
 namespace {
@@ -45,7 +47,8 @@ class TorchSimulator final : public Simulator {
         device_(device),
         memory_(info_.schema),
         walls_(info_.schema),
-        views_(std::move(views), info_.schema) {
+        views_(std::move(views), info_.schema),
+        room_(info_.schema) {
     model_->to(device_);
     model_->eval();
   }
@@ -81,6 +84,11 @@ class TorchSimulator final : public Simulator {
     views_.set_move_views(enabled);
   }
   bool move_views() const override { return move_on_; }
+  void set_start_room(bool enabled) override {
+    room_on_ = enabled;
+    room_.set_enabled(enabled);
+  }
+  bool start_room() const override { return room_.active() && views_.active(); }
 
   void reset(const std::vector<std::vector<Image>>& start_frames,
              const std::vector<std::vector<std::vector<float>>>& start_actions,
@@ -131,6 +139,7 @@ class TorchSimulator final : public Simulator {
     // posterior in the same batched step in which the others imagine.
     memory_.move(actions);
     views_.move(actions);
+    room_.move(actions);
     const std::vector<bool> remembered = memory_.remembered();
     std::vector<int> chosen = views_.choose(remembered);
     const SeenViews seen = seen_views(chosen);
@@ -154,6 +163,7 @@ class TorchSimulator final : public Simulator {
       if (chosen[b] >= 0) looked[b] = -1;
     }
     observe_views(before, action_tensor, looked);
+    observe_start_rooms(before, action_tensor, remembered);
     memory_.remember(state_, /*replace=*/false);
   }
 
@@ -195,6 +205,7 @@ class TorchSimulator final : public Simulator {
     copy->memory = memory_;  // the remembered tensors are never written in place: sharing is safe
     copy->views = views_;    // the map itself is shared and never changes
     copy->walls = walls_;
+    copy->room = room_;  // the sketches are shared and never change
     return copy;
   }
 
@@ -210,6 +221,8 @@ class TorchSimulator final : public Simulator {
     views_.set_enabled(views_on_);
     views_.set_look(look_on_);
     views_.set_move_views(move_on_);
+    room_ = state->room;
+    room_.set_enabled(room_on_);
   }
 
  private:
@@ -280,6 +293,37 @@ class TorchSimulator final : public Simulator {
     engine_.observe(recalled, seen.frames, actions.index_select(0, row_index(seen.rows, device_)), temperature_,
                     /*reconstruct=*/false, seen.embeddings);
     replace_rows(state_, seen.rows, recalled);
+  }
+
+  // The rows in a world the view map does not know (not located by their start frames) see their
+  // start room drawn from where they stand (model/start_room.h) over the frame they show, where
+  // its walls reach: seen as a true frame after this step's action, from their state before the
+  // step. Only with a view map: a map of the navigation world's views says the model was trained
+  // on that world's frames, whose camera the sketch inverts.
+  void observe_start_rooms(const ImaginationState& before, const torch::Tensor& actions,
+                           const std::vector<bool>& remembered) {
+    if (!room_.active() || !views_.active()) return;
+    std::vector<std::int64_t> rows;
+    for (size_t b = 0; b < remembered.size(); ++b) {
+      const auto row = static_cast<std::int64_t>(b);
+      if (remembered[b] || !room_.sketched(row) || (views_.located(row) && !views_.placed_by_look(row))) continue;
+      rows.push_back(row);
+    }
+    if (rows.empty()) return;
+    decode_pending();
+    std::vector<std::int64_t> drawn_rows;
+    std::vector<Image> frames;
+    for (const std::int64_t b : rows) {
+      Image frame = tensor_to_images(state_.last_frame.narrow(0, b, 1)).front();
+      if (room_.draw(b, frame) == 0.0) continue;
+      drawn_rows.push_back(b);
+      frames.push_back(std::move(frame));
+    }
+    if (drawn_rows.empty()) return;
+    ImaginationState drawn = select_rows(before, drawn_rows);
+    engine_.observe(drawn, images_to_tensor(frames, device_), actions.index_select(0, row_index(drawn_rows, device_)),
+                    temperature_);
+    replace_rows(state_, drawn_rows, drawn);
   }
 
   // The encoder's output for map views, each computed once, alone (so it does not depend on which
@@ -357,6 +401,7 @@ class TorchSimulator final : public Simulator {
       if (!start_actions.empty()) all_actions.assign(static_cast<size_t>(batch), start_actions.front());
     }
     views_.locate(all_frames, all_actions);
+    room_.start(all_frames, all_actions);
   }
 
   // Every trajectory gets the same number of start frames (1..context) of the model's size.
@@ -418,6 +463,8 @@ class TorchSimulator final : public Simulator {
   bool views_on_ = true;
   bool look_on_ = true;
   bool move_on_ = true;
+  StartRoom room_;
+  bool room_on_ = true;
 };
 
 ModelInfo info_from(const CheckpointMeta& meta, WorldModel& model) {
@@ -435,10 +482,11 @@ ModelInfo info_from(const CheckpointMeta& meta, WorldModel& model) {
 
 }  // namespace
 
-void set_memories(Simulator& simulator, bool no_memory, bool no_view_map) {
+void set_memories(Simulator& simulator, bool no_memory, bool no_view_map, bool no_start_room) {
   simulator.set_place_memory(!no_memory);
   simulator.set_start_walls(!no_memory);
   simulator.set_view_map(!no_memory && !no_view_map);
+  simulator.set_start_room(!no_start_room);
 }
 
 torch::Device choose_device(const std::string& name) {

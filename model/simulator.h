@@ -117,6 +117,11 @@ class Simulator {
   // planner switches it off while it imagines (it more than doubled a replanning's time).
   virtual void set_move_views(bool /*enabled*/) {}
   virtual bool move_views() const { return false; }
+  // The start room (model/start_room.h): with the view map on, a walk the map could not locate (a
+  // world it does not know) sees the room its start frames showed drawn from where it stands,
+  // where the sketch's walls reach, as a seen frame. On by default; off = without it.
+  virtual void set_start_room(bool /*enabled*/) {}
+  virtual bool start_room() const { return false; }
 
   virtual std::shared_ptr<const SimulatorState> save_state() const = 0;
   virtual void restore_state(const std::shared_ptr<const SimulatorState>& state) = 0;
@@ -142,8 +147,9 @@ std::vector<std::vector<Image>> rollout(Simulator& simulator,
                                         const std::vector<std::vector<std::vector<float>>>& actions,
                                         std::uint64_t seed, const RolloutProgress& progress = {});
 
-// What the commands' --no-memory and --no-view-map switch, in one place: without memory the model
-// runs alone (no place memory, no start walls, no view map); without the view map only the map is off.
-void set_memories(Simulator& simulator, bool no_memory, bool no_view_map);
+// What the commands' --no-memory, --no-view-map and --no-start-room switch, in one place: without
+// memory the model runs alone (no place memory, no start walls, no view map and so no start room);
+// without the view map the map and the start room are off; without the start room only it is.
+void set_memories(Simulator& simulator, bool no_memory, bool no_view_map, bool no_start_room = false);
 
 }  // namespace dw::model

@@ -11,12 +11,6 @@ namespace {
 // What a start frame counts for when no view stands near where it would have been taken.
 constexpr double kUnseenDifference = 0.3;
 
-bool same_frames(const std::vector<Image>& a, const std::vector<Image>& b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](const Image& x, const Image& y) {
-           return x.width == y.width && x.height == y.height && x.pixels == y.pixels;
-         });
-}
-
 // Where each of `count` start frames was taken, relative to the first, by dead reckoning
 // (`actions`: one row per gap; missing rows stand still).
 std::vector<nav::Pose> start_path(const std::vector<std::vector<float>>& actions, std::size_t count,
@@ -78,7 +72,7 @@ void ViewRecall::locate(const std::vector<std::vector<Image>>& frames,
 ViewRecall::Guess ViewRecall::remembered_guess(const std::vector<Image>& frames,
                                                const std::vector<std::vector<float>>& actions) {
   LastStart& last = *last_start_;
-  if (last.frames.empty() || !same_frames(frames, last.frames) || actions != last.actions) {
+  if (last.frames.empty() || !same_images(frames, last.frames) || actions != last.actions) {
     last = {frames, actions, best_guess(frames, actions)};
   }
   return last.guess;

@@ -10,8 +10,7 @@ namespace dw::nav {
 namespace {
 
 constexpr int kSupersample = 2;
-constexpr std::uint32_t kFogRgb = pack_rgb(10, 10, 18);
-constexpr float kFogDensity = 0.045f;  // shade = 1 / (1 + density * distance^2)
+constexpr std::uint32_t kFogRgb = pack_rgb(kFogColour[0], kFogColour[1], kFogColour[2]);
 constexpr float kSideShade = 0.78f;    // walls facing +-y are darker, so corners read
 
 // Colour weight (0..256) at a distance; a rational curve, so no libm call can differ by a bit.

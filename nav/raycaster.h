@@ -13,6 +13,12 @@
 
 namespace dw::nav {
 
+// The renderer's distance fog, for code that reads its frames back (model/start_room.h): a colour
+// c on a surface at perpendicular distance d is drawn as c * k + kFogColour * (1 - k), with
+// k = 1 / (1 + kFogDensity * d * d).
+inline constexpr int kFogColour[3] = {10, 10, 18};
+inline constexpr float kFogDensity = 0.045f;
+
 // Everything the renderer reads, built once per World.
 struct Scene {
   Level level;

@@ -35,6 +35,7 @@ struct ModelBenchFlags {
   double dist_timeout_s = 60.0;
   bool no_memory = false;
   bool no_view_map = false;
+  bool no_start_room = false;
   int world_seed = -1;  // bench step: start from this world's spawn view (else black frames)
 };
 
@@ -99,7 +100,7 @@ std::unique_ptr<model::Simulator> make_simulator(const ModelBenchFlags& flags) {
                        ? model::Simulator::untrained(flags.config, data::ActionSchema::navigation(nav::ActionLimits{}),
                                                      flags.device)
                        : model::Simulator::load(flags.checkpoint, flags.device);
-  model::set_memories(*simulator, flags.no_memory, flags.no_view_map);
+  model::set_memories(*simulator, flags.no_memory, flags.no_view_map, flags.no_start_room);
   return simulator;
 }
 
@@ -129,7 +130,8 @@ void run_bench_step(const ModelBenchFlags& flags) {
   nlohmann::json line = {{"bench", "step"}, {"ms_per_step", total / steps}, {"median_ms", times[times.size() / 2]},
                          {"batch", 1}, {"size", info.width}, {"threads", flags.threads > 0 ? flags.threads : 2},
                          {"parameters", info.parameters}, {"device", flags.device},
-                         {"place_memory", simulator->place_memory()}, {"view_map", simulator->view_map()}};
+                         {"place_memory", simulator->place_memory()}, {"view_map", simulator->view_map()},
+                         {"start_room", simulator->start_room()}};
   if (flags.world_seed >= 0) line["world_seed"] = flags.world_seed;
   fmt::print("{}\n", line.dump());
 }
@@ -191,6 +193,8 @@ void add_bench_step(CLI::App& bench) {
   command->add_option("--steps", flags->steps, "Timed steps (default 200)");
   command->add_flag("--no-memory", flags->no_memory, "Step the model alone (no place memory, no start-frame walls, no view map)");
   command->add_flag("--no-view-map", flags->no_view_map, "Step without the run's view map");
+  command->add_flag("--no-start-room", flags->no_start_room,
+                    "Step without the start room (it draws only in a world the view map does not know)");
   command->add_option("--world-seed", flags->world_seed,
                       "Start from this world's spawn view instead of black frames (a navigation model)")
       ->check(CLI::NonNegativeNumber);

@@ -39,6 +39,7 @@ struct EvalCommandOptions {
   int threads = 0;
   bool no_memory = false;
   bool no_view_map = false;
+  bool no_start_room = false;
   model::EvalOptions eval;
   model::RevisitOptions revisit;
 };
@@ -59,7 +60,7 @@ void run_eval(EvalCommandOptions& options) {
   if (options.data.empty()) throw UserError("--data is required (or --protocol turn|outback for the revisit walks)");
   model::configure_default_threads(options.threads);
   auto simulator = model::Simulator::load(options.checkpoint, options.device);
-  model::set_memories(*simulator, options.no_memory, options.no_view_map);
+  model::set_memories(*simulator, options.no_memory, options.no_view_map, options.no_start_room);
   std::unique_ptr<model::PerceptualMetric> perceptual;
   if (!options.perceptual.empty()) {
     perceptual = model::PerceptualMetric::load(options.perceptual);
@@ -120,6 +121,9 @@ void add_eval_command(CLI::App& app) {
                    "at), the walls its start frames showed and its view map");
   command->add_flag("--no-view-map", options->no_view_map,
                     "Score without the run's view map (views of the training walks recalled by pose)");
+  command->add_flag("--no-start-room", options->no_start_room,
+                    "Score without the start room (in a world the view map does not know, the room the start "
+                    "frames showed, drawn from where the walk stands)");
   add_revisit_options(*command, options->revisit);
   command->callback([options, command] {
     if (command->count("--protocol") == 0) return run_eval(*options);

@@ -26,6 +26,7 @@ struct RolloutCommandOptions {
   int threads = 0;
   bool no_memory = false;
   bool no_view_map = false;
+  bool no_start_room = false;
   int episodes = 0;
   model::RolloutJob job;
 };
@@ -40,7 +41,7 @@ void run_rollout(RolloutCommandOptions& options) {
   // Several samples from one start only differ when sampling: default to temperature 1 then.
   if (job.samples > 1 && job.temperature == 0.0f) job.temperature = 1.0f;
   auto simulator = model::Simulator::load(options.checkpoint, options.device);
-  model::set_memories(*simulator, options.no_memory, options.no_view_map);
+  model::set_memories(*simulator, options.no_memory, options.no_view_map, options.no_start_room);
   ProgressLine progress("rollout", job.source.steps, "steps");
   const model::RolloutSummary summary =
       model::run_rollout_job(*simulator, job, [&](int step, int) { progress.update(step); });
@@ -85,6 +86,9 @@ void add_rollout_command(CLI::App& app) {
                     "already visited), the walls the start frames showed and the view map");
   command->add_flag("--no-view-map", options->no_view_map,
                     "Roll out without the run's view map (views of the training walks recalled by pose)");
+  command->add_flag("--no-start-room", options->no_start_room,
+                    "Roll out without the start room (in a world the view map does not know, the room the start "
+                    "frames showed, drawn from where the walk stands)");
   command->add_option("--device", options->device, "cpu or cuda")->capture_default_str();
   command->add_option("--threads", options->threads, "CPU threads (0 = measured default)")->capture_default_str();
   command->callback([options] { run_rollout(*options); });

@@ -40,6 +40,7 @@ struct ViewFlags {
   bool validate = false;
   bool no_memory = false;
   bool no_view_map = false;
+  bool no_start_room = false;
   std::string goal;
   std::string goal_pose;
   std::string cost_space = model::kDefaultCostSpace;
@@ -97,7 +98,7 @@ void run_view(const ViewFlags& flags) {
           ? model::Simulator::untrained(flags.config, data::ActionSchema::navigation(nav::ActionLimits{}),
                                         flags.device, flags.seed)
           : model::Simulator::load(flags.checkpoint, flags.device);
-  model::set_memories(*simulator, flags.no_memory, flags.no_view_map);
+  model::set_memories(*simulator, flags.no_memory, flags.no_view_map, flags.no_start_room);
   const viewer::ViewerReport report = viewer::run_viewer(*simulator, options);
   if (flags.bench > 0) {
     fmt::print("{}\n", viewer::bench_json(report));
@@ -148,6 +149,9 @@ void add_view_command(CLI::App& app) {
                  "it was seen), the walls the start frames showed and the view map");
   view->add_flag("--no-view-map", flags->no_view_map,
                  "Dream without the run's view map (views of the training walks recalled by pose)");
+  view->add_flag("--no-start-room", flags->no_start_room,
+                 "Dream without the start room (in a world the view map does not know, the room the start frames "
+                 "showed, drawn from where the walk stands)");
   view->add_option("--goal", flags->goal,
                    "Go to this image from the first tick: plan in imagination and walk there (the Go to panel; Esc stops)");
   view->add_option("--goal-pose", flags->goal_pose, "Go to the view at X,Y,YAW of the --world-seed world from the first tick");

@@ -173,6 +173,12 @@ Image resize_image(const Image& image, int width, int height) {
   return out;
 }
 
+bool same_images(const std::vector<Image>& a, const std::vector<Image>& b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](const Image& x, const Image& y) {
+           return x.width == y.width && x.height == y.height && x.pixels == y.pixels;
+         });
+}
+
 Image tile_images(const std::vector<Image>& images, int columns) {
   if (images.empty() || columns <= 0) return Image();
   const int cell_w = images.front().width, cell_h = images.front().height;

@@ -40,6 +40,8 @@ double squared_difference(const std::uint8_t* a, const std::uint8_t* b, std::siz
 double rms_difference(const Image& a, const Image& b);
 // The same for two pixel arrays of `size` bytes (size > 0): frames kept in one block of memory.
 double rms_difference(const std::uint8_t* a, const std::uint8_t* b, std::size_t size);
+// Whether two lists of images are the same, pixel for pixel (sizes included).
+bool same_images(const std::vector<Image>& a, const std::vector<Image>& b);
 // Lays images out in a grid with a 1-pixel dark gutter, for contact sheets and previews.
 Image tile_images(const std::vector<Image>& images, int columns);
 
