@@ -176,6 +176,9 @@ class TorchSimulator final : public Simulator {
     if (sequences.empty() || sequences.size() != batch || !views_.active() || memory_.active() || views_.looks()) {
       return shown;
     }
+    for (size_t b = 0; b < batch; ++b) {
+      if (draws_start_room(static_cast<std::int64_t>(b))) return shown;  // the sketch decides too
+    }
     const size_t steps = sequences.front().size();
     for (const auto& sequence : sequences) {
       if (sequence.size() != steps) throw UserError("recalled_after: action sequences of different lengths");
@@ -295,6 +298,12 @@ class TorchSimulator final : public Simulator {
     replace_rows(state_, seen.rows, recalled);
   }
 
+  // Whether row b's start room is drawn: it has a sketch, and the view map (on) did not locate it
+  // by its start frames.
+  bool draws_start_room(std::int64_t b) const {
+    return room_.active() && views_.active() && room_.sketched(b) && (!views_.located(b) || views_.placed_by_look(b));
+  }
+
   // The rows in a world the view map does not know (not located by their start frames) see their
   // start room drawn from where they stand (model/start_room.h) over the frame they show, where
   // its walls reach: seen as a true frame after this step's action, from their state before the
@@ -302,12 +311,10 @@ class TorchSimulator final : public Simulator {
   // on that world's frames, whose camera the sketch inverts.
   void observe_start_rooms(const ImaginationState& before, const torch::Tensor& actions,
                            const std::vector<bool>& remembered) {
-    if (!room_.active() || !views_.active()) return;
     std::vector<std::int64_t> rows;
     for (size_t b = 0; b < remembered.size(); ++b) {
       const auto row = static_cast<std::int64_t>(b);
-      if (remembered[b] || !room_.sketched(row) || (views_.located(row) && !views_.placed_by_look(row))) continue;
-      rows.push_back(row);
+      if (!remembered[b] && draws_start_room(row)) rows.push_back(row);
     }
     if (rows.empty()) return;
     decode_pending();
