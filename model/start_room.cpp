@@ -172,11 +172,14 @@ struct FloorSeen {
   int x = 0, k = 0;
   float distance = std::numeric_limits<float>::infinity();
 };
-FloorSeen floor_seen(const StartRoom::Sketch& sketch, float x, float y, float focal, float plane_scale) {
+// `cameras`: the start frames' cameras, one per frame of the sketch.
+FloorSeen floor_seen(const StartRoom::Sketch& sketch, const std::vector<Camera>& cameras, float x, float y,
+                     float focal, float plane_scale) {
   FloorSeen found;
   float nearest = std::numeric_limits<float>::infinity();  // the seeing frame's depth of the point
-  for (const StartRoom::SeenFrame& seen : sketch) {
-    const Camera from(seen.pose, plane_scale);
+  for (std::size_t s = 0; s < sketch.size(); ++s) {
+    const StartRoom::SeenFrame& seen = sketch[s];
+    const Camera& from = cameras[s];
     const float dx = x - from.x, dy = y - from.y;
     const float z = dx * from.dir_x + dy * from.dir_y;
     if (z <= 0.0f || z >= nearest) continue;
@@ -211,16 +214,10 @@ void StartRoom::start(const std::vector<std::vector<Image>>& frames,
   if (!navigation_) return;
   const float plane_scale = std::tan(0.5f * field_of_view_);
   for (std::size_t b = 0; b < frames.size(); ++b) {
-    nav::Pose pose;
-    std::vector<nav::Pose> path;
-    for (std::size_t t = 0; t < frames[b].size(); ++t) {
-      if (t > 0 && b < actions.size() && t - 1 < actions[b].size()) {
-        const std::vector<float>& a = actions[b][t - 1];
-        pose = nav::free_step(pose, {a.at(0), a.at(1), a.at(2)}, limits_);
-      }
-      path.push_back(pose);
-    }
-    poses_[b] = pose;
+    const std::vector<std::vector<float>> none;
+    const std::vector<nav::Pose> path = nav::free_path(b < actions.size() ? actions[b] : none, frames[b].size(), limits_);
+    if (path.empty()) continue;
+    poses_[b] = path.back();
     // A planner's population starts many rows from one start: it is sketched once.
     if (b > 0 && same_images(frames[b], frames[b - 1]) && (actions.empty() || actions[b] == actions[b - 1])) {
       sketches_[b] = sketches_[b - 1];
@@ -291,6 +288,8 @@ double StartRoom::draw(std::int64_t b, Image& frame) const {
   const float plane_scale = std::tan(0.5f * field_of_view_);
   const float focal = 0.5f * static_cast<float>(frame.height) / plane_scale;
   const Camera camera(poses_.at(static_cast<std::size_t>(b)), plane_scale);
+  std::vector<Camera> seen_from;
+  for (const SeenFrame& seen : *sketch) seen_from.emplace_back(seen.pose, plane_scale);
   int drawn = 0;
   for (int x = 0; x < width; ++x) {
     float rx = 0, ry = 0;
@@ -313,7 +312,8 @@ double StartRoom::draw(std::int64_t b, Image& frame) const {
       }
       // Floor and ceiling: the point this row shows, as the start frame nearest it saw it.
       const float distance = floor_distance(k, focal);
-      const FloorSeen seen = floor_seen(*sketch, camera.x + distance * rx, camera.y + distance * ry, focal, plane_scale);
+      const FloorSeen seen =
+          floor_seen(*sketch, seen_from, camera.x + distance * rx, camera.y + distance * ry, focal, plane_scale);
       if (!seen.frame || seen.distance > options_.max_magnification * distance) continue;  // left as it was
       put_with_fog(clear_fog(seen.frame->at(seen.x, half + seen.k), seen.distance), distance, frame.at(x, below));
       put_with_fog(clear_fog(seen.frame->at(seen.x, half - 1 - seen.k), seen.distance), distance, frame.at(x, above));

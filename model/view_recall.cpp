@@ -11,19 +11,6 @@ namespace {
 // What a start frame counts for when no view stands near where it would have been taken.
 constexpr double kUnseenDifference = 0.3;
 
-// Where each of `count` start frames was taken, relative to the first, by dead reckoning
-// (`actions`: one row per gap; missing rows stand still).
-std::vector<nav::Pose> start_path(const std::vector<std::vector<float>>& actions, std::size_t count,
-                                  const nav::ActionLimits& limits) {
-  std::vector<nav::Pose> path{nav::Pose{}};
-  for (std::size_t t = 1; t < count; ++t) {
-    const std::vector<float> still(3, 0.0f);
-    const std::vector<float>& a = t - 1 < actions.size() ? actions[t - 1] : still;
-    path.push_back(nav::free_step(path.back(), {a.at(0), a.at(1), a.at(2)}, limits));
-  }
-  return path;
-}
-
 }  // namespace
 
 ViewRecall::ViewRecall(std::shared_ptr<const ViewMap> map, const data::ActionSchema& schema,
@@ -56,7 +43,7 @@ void ViewRecall::locate(const std::vector<std::vector<Image>>& frames,
     scores_[b] = guess.score;
     if (guess.index < 0 || guess.score > options_.locate_rms) {
       // Not located: its looks will ask its start frames, kept with where each was taken.
-      const std::vector<nav::Pose> path = start_path(actions_of(b), frames[b].size(), limits_);
+      const std::vector<nav::Pose> path = nav::free_path(actions_of(b), frames[b].size(), limits_);
       for (std::size_t t = 0; t < frames[b].size(); ++t) {
         (*start_views)[b].push_back({nav::relative(path.back(), path[t]), ViewMap::thumbnail_of(frames[b][t])});
       }
@@ -80,7 +67,7 @@ ViewRecall::Guess ViewRecall::remembered_guess(const std::vector<Image>& frames,
 
 ViewRecall::Guess ViewRecall::best_guess(const std::vector<Image>& frames,
                                          const std::vector<std::vector<float>>& actions) const {
-  const std::vector<nav::Pose> path = start_path(actions, frames.size(), limits_);
+  const std::vector<nav::Pose> path = nav::free_path(actions, frames.size(), limits_);
   const nav::Pose& last = path.back();
   std::vector<Image> thumbnails;
   for (const Image& frame : frames) thumbnails.push_back(ViewMap::thumbnail_of(frame));

@@ -38,6 +38,20 @@ Pose free_step(const Pose& pose, const Action& action, const ActionLimits& limit
   return {pose.x + motion.dx, pose.y + motion.dy, motion.yaw};
 }
 
+std::vector<Pose> free_path(const std::vector<std::vector<float>>& actions, std::size_t count,
+                            const ActionLimits& limits) {
+  std::vector<Pose> path;
+  for (std::size_t t = 0; t < count; ++t) {
+    if (t == 0 || t - 1 >= actions.size()) {
+      path.push_back(path.empty() ? Pose{} : path.back());
+      continue;
+    }
+    const std::vector<float>& a = actions[t - 1];
+    path.push_back(free_step(path.back(), {a.at(0), a.at(1), a.at(2)}, limits));
+  }
+  return path;
+}
+
 Action action_between(const Pose& from, const Pose& to, const ActionLimits& limits) {
   const float c = portable_cos(to.yaw);
   const float s = portable_sin(to.yaw);

@@ -3,6 +3,9 @@
 // counter-clockwise.
 #pragma once
 
+#include <cstddef>
+#include <vector>
+
 namespace dw::nav {
 
 struct Pose {
@@ -37,6 +40,10 @@ struct Motion {
 Motion intended_motion(const Pose& pose, const Action& action, const ActionLimits& limits);
 // The pose `intended_motion` leads to in open space.
 Pose free_step(const Pose& pose, const Action& action, const ActionLimits& limits);
+// The poses of `count` frames by dead reckoning in open space, the first at the origin: frame t
+// after actions[0..t-1] (forward, strafe, turn each; a missing row stands still).
+std::vector<Pose> free_path(const std::vector<std::vector<float>>& actions, std::size_t count,
+                            const ActionLimits& limits);
 // The action that leads from `from` to `to` in open space (the inverse of free_step), for a move
 // a wall changed: forward and strafe in `to`'s heading, not clamped to [-1, 1].
 Action action_between(const Pose& from, const Pose& to, const ActionLimits& limits);
