@@ -11,7 +11,6 @@
 #include <dlfcn.h>
 
 #include <chrono>
-#include <csignal>
 #include <condition_variable>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -205,11 +204,6 @@ RankGroup::RankGroup(const DistributedOptions& options, const torch::Device& dev
     : options_(options), impl_(std::make_unique<Impl>()) {
   const Milliseconds timeout = timeout_of(options);
   quiet_c10d_logging();
-  // A rank that writes to a peer that has just died (Gloo's pairs write without MSG_NOSIGNAL)
-  // would be killed by SIGPIPE before the write's error reaches us, and leave without the line
-  // that names the dead rank (seen once in CI: a survivor of a killed rank 0 exited by a signal).
-  // Ignored, the write fails with EPIPE and the fault is reported as any other.
-  std::signal(SIGPIPE, SIG_IGN);
   impl_->store = connect_store(options, options.rank == 0 && !options.launcher_hosts_store, timeout);
   impl_->heartbeat = std::make_unique<Heartbeat>(connect_store(options, false, timeout), options.rank);
   shake_hands(*impl_->store, options, handshake);
